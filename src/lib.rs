@@ -1,0 +1,173 @@
+//! quire: a static-site generator for multi-part essay series.
+//!
+//! The pipeline passes one model along: `series::load` reads the parts,
+//! `markdown::parse` parses each once, `links::resolve` checks and resolves every
+//! cross-link against the whole series, `render::render_site` produces every
+//! page in memory, and `output::write` touches the output folder only when the
+//! build had no errors.
+
+pub mod assets;
+pub mod config;
+pub mod date;
+pub mod diagnostics;
+pub mod links;
+pub mod markdown;
+pub mod numeral;
+pub mod output;
+pub mod part;
+pub mod render;
+pub mod series;
+pub mod slug;
+pub mod theme;
+pub mod tomlsrc;
+
+use diagnostics::{Diagnostic, Diagnostics};
+use render::Page;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// What the command line asked of a build.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// The project root (holds `series/`).
+    pub root: PathBuf,
+    /// Where to write; `ROOT/output` when `None`.
+    pub output: Option<PathBuf>,
+    /// Include draft parts.
+    pub drafts: bool,
+    /// Overrides `base_url` from `series.toml`.
+    pub base_url: Option<String>,
+    /// Build into a non-empty folder quire has never built into.
+    pub force: bool,
+}
+
+impl BuildOptions {
+    /// The output folder this build writes to.
+    pub fn output_dir(&self) -> PathBuf {
+        self.output.clone().unwrap_or_else(|| self.root.join("output"))
+    }
+}
+
+/// A site rendered in memory, not yet written.
+#[derive(Debug)]
+pub struct Site {
+    /// Every file of the site.
+    pub pages: Vec<Page>,
+    /// Parts published.
+    pub parts: usize,
+    /// Drafts left out.
+    pub drafts_skipped: usize,
+    /// Warnings found on the way.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// What a successful build did.
+#[derive(Debug)]
+pub struct BuildReport {
+    /// The site that was written.
+    pub site: Site,
+    /// What the write did.
+    pub written: output::WriteReport,
+    /// Wall time of the whole build.
+    pub elapsed: Duration,
+    /// Where it went.
+    pub output: PathBuf,
+}
+
+/// Why a build failed; the output folder is untouched in every case.
+#[derive(Debug)]
+pub enum BuildError {
+    /// Problems in the content: all of them, sorted (exit code 1).
+    Content(Vec<Diagnostic>),
+    /// A request quire refuses, such as a dangerous output folder (exit code 2).
+    Usage(String),
+    /// The output could not be written (exit code 1).
+    Io(String),
+}
+
+impl BuildError {
+    /// The process exit code for this failure.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            BuildError::Usage(_) => 2,
+            BuildError::Content(_) | BuildError::Io(_) => 1,
+        }
+    }
+}
+
+/// Loads, parses, resolves and renders the series into memory.
+pub fn render(options: &BuildOptions) -> Result<Site, BuildError> {
+    let root = options.root.as_path();
+    let mut diags = Diagnostics::default();
+    let selection = series::Selection {
+        drafts: options.drafts,
+    };
+    let loaded = series::load(root, selection, &mut diags);
+    let Some(mut series) = loaded else {
+        return Err(BuildError::Content(diags.sorted()));
+    };
+    if let Some(url) = &options.base_url {
+        series.config.base_url = Some(url.clone());
+    }
+    let theme = theme::load(root, &series.config.theme, &mut diags);
+    let docs: Vec<markdown::ParsedDoc> = series
+        .parts
+        .iter()
+        .map(|part| markdown::parse(part, &mut diags))
+        .collect();
+    let resolved = links::resolve(&series, root, &docs, &mut diags);
+    let pages = match &theme {
+        Some(theme) if !diags.has_errors() => {
+            render::render_site(&series, &docs, &resolved, theme, root, &mut diags)
+        }
+        _ => Vec::new(),
+    };
+    if diags.has_errors() || theme.is_none() {
+        return Err(BuildError::Content(diags.sorted()));
+    }
+    Ok(Site {
+        pages,
+        parts: series.parts.len(),
+        drafts_skipped: series.excluded.len(),
+        warnings: diags.warnings(),
+    })
+}
+
+/// Builds the site and writes it, touching the output folder only on success.
+pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
+    let start = Instant::now();
+    let output = options.output_dir();
+    if let Some(url) = &options.base_url {
+        check_base_url(url)?;
+    }
+    output::check_target(&options.root, &output, options.force).map_err(BuildError::Usage)?;
+    let site = render(options)?;
+    let written = output::write(&output, &site.pages)
+        .map_err(|err| BuildError::Io(format!("{}: cannot write the site: {err}", output.display())))?;
+    Ok(BuildReport {
+        site,
+        written,
+        elapsed: start.elapsed(),
+        output,
+    })
+}
+
+fn check_base_url(url: &str) -> Result<(), BuildError> {
+    if url.starts_with("https://") || url.starts_with("http://") {
+        Ok(())
+    } else {
+        Err(BuildError::Usage(format!(
+            "--base-url must be an absolute http(s) URL, e.g. https://example.org/essays/, not `{url}`"
+        )))
+    }
+}
+
+/// `output/` shown relative to the root when it lies inside it.
+pub fn shown_path(root: &Path, path: &Path) -> String {
+    let shown = path.strip_prefix(root).unwrap_or(path);
+    let mut s = diagnostics::display_path(shown);
+    if !s.ends_with('/') {
+        s.push('/');
+    }
+    s
+}

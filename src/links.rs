@@ -1,0 +1,246 @@
+//! Resolving links across the series: every cross-link, anchor, asset and image
+//! is checked against the whole series at once, every failure is reported, and
+//! the links that succeed become relative URLs and backlinks.
+
+use crate::assets::asset_url;
+use crate::diagnostics::{display_path, Diagnostics};
+use crate::markdown::html::{ImageOut, LinkOut, Targets};
+use crate::markdown::{LinkRef, LinkTarget, ParsedDoc};
+use crate::numeral::roman;
+use crate::part::Part;
+use crate::series::Series;
+use crate::tomlsrc::closest;
+use std::path::Path;
+
+/// A place in another part that links to a part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Backlink {
+    /// Index (in `Series::parts`) of the linking part.
+    pub from: usize,
+    /// Id of the spot in the linking page.
+    pub spot_id: String,
+    /// Text of the heading of the section the link sits in, if any.
+    pub section: Option<String>,
+}
+
+/// The result of resolution: per part, its targets and the backlinks to it.
+#[derive(Debug, Clone, Default)]
+pub struct Resolved {
+    /// Indexed like `Series::parts`.
+    pub targets: Vec<Targets>,
+    /// Indexed like `Series::parts`: who links here, in series order.
+    pub backlinks: Vec<Vec<Backlink>>,
+}
+
+/// Where a part's page lives in the output, relative to the site root.
+pub fn part_dir(part: &Part) -> String {
+    format!("{}/", part.slug)
+}
+
+/// Relative URL from part `from` to part `to` (`None` = the same page) plus an anchor.
+fn part_url(series: &Series, from: usize, to: usize, anchor: Option<&str>) -> String {
+    let fragment = anchor.map(|a| format!("#{a}")).unwrap_or_default();
+    if from == to {
+        return if fragment.is_empty() { "#".into() } else { fragment };
+    }
+    format!("../{}index.html{fragment}", part_dir(&series.parts[to]))
+}
+
+/// Resolves every link and image of every published part.
+pub fn resolve(series: &Series, root: &Path, docs: &[ParsedDoc], diags: &mut Diagnostics) -> Resolved {
+    let mut resolved = Resolved {
+        targets: Vec::with_capacity(docs.len()),
+        backlinks: vec![Vec::new(); docs.len()],
+    };
+    for (index, doc) in docs.iter().enumerate() {
+        let part = &series.parts[index];
+        let mut targets = Targets::default();
+        for link in &doc.links {
+            let out = match resolve_link(series, root, docs, index, link) {
+                Ok(Resolution::Part(to, anchor)) => {
+                    if to != index {
+                        resolved.backlinks[to].push(Backlink {
+                            from: index,
+                            spot_id: link.spot_id(),
+                            section: link.section.map(|s| doc.headings[s].text.clone()),
+                        });
+                    }
+                    LinkOut::Href(part_url(series, index, to, anchor.as_deref()))
+                }
+                Ok(Resolution::Forthcoming(label)) => LinkOut::Forthcoming(label),
+                Ok(Resolution::Url(url)) => LinkOut::Href(url),
+                Err(message) => {
+                    diags.error_at(
+                        &part.source,
+                        part.body_line_col(link.span.start),
+                        format!("broken link to {}: {message}", link.raw),
+                    );
+                    LinkOut::Href(String::new())
+                }
+            };
+            targets.links.push(out);
+        }
+        for image in &doc.images {
+            let out = match &image.local {
+                None => ImageOut {
+                    src: image.raw.clone(),
+                    size: None,
+                },
+                Some(path) => match asset_url(root, path) {
+                    Ok(src) => ImageOut {
+                        src,
+                        size: crate::assets::image_size(&root.join(path)),
+                    },
+                    Err(message) => {
+                        diags.error_at(
+                            &part.source,
+                            part.body_line_col(image.span.start),
+                            format!("missing image {}: {message}", image.raw),
+                        );
+                        ImageOut {
+                            src: String::new(),
+                            size: None,
+                        }
+                    }
+                },
+            };
+            targets.images.push(out);
+        }
+        resolved.targets.push(targets);
+    }
+    resolved
+}
+
+enum Resolution {
+    /// A published part (index) and an optional checked anchor.
+    Part(usize, Option<String>),
+    /// Not published yet: the title attribute to show.
+    Forthcoming(String),
+    /// An asset URL relative to the page.
+    Url(String),
+}
+
+fn resolve_link(
+    series: &Series,
+    root: &Path,
+    docs: &[ParsedDoc],
+    from: usize,
+    link: &LinkRef,
+) -> Result<Resolution, String> {
+    let part = &series.parts[from];
+    let (number, anchor) = match &link.target {
+        LinkTarget::SamePage { anchor } => {
+            check_anchor(&docs[from], anchor)?;
+            return Ok(Resolution::Part(from, Some(anchor.clone())));
+        }
+        LinkTarget::Asset { path, fragment } => {
+            let url = asset_url(root, path)?;
+            let fragment = fragment.as_ref().map(|f| format!("#{f}")).unwrap_or_default();
+            return Ok(Resolution::Url(format!("{url}{fragment}")));
+        }
+        LinkTarget::PartFile { path, anchor } => {
+            let number = series
+                .parts
+                .iter()
+                .chain(&series.excluded)
+                .find(|p| p.source == *path)
+                .map(|p| p.number)
+                .ok_or_else(|| no_such_file(series, path))?;
+            (number, anchor)
+        }
+        LinkTarget::PartNumber { number, anchor } => (*number, anchor),
+        LinkTarget::Neighbour { next, anchor } => (neighbour(series, part.number, *next)?, anchor),
+    };
+    if let Some(to) = series.parts.iter().position(|p| p.number == number) {
+        if let Some(anchor) = anchor {
+            check_anchor(&docs[to], anchor)?;
+        }
+        return Ok(Resolution::Part(to, anchor.clone()));
+    }
+    if let Some(entry) = series.forthcoming_entry(number) {
+        return Ok(Resolution::Forthcoming(format!(
+            "Forthcoming: Part {}, {}",
+            roman(number),
+            entry.title
+        )));
+    }
+    if series.excluded.iter().any(|p| p.number == number) {
+        return Err(format!(
+            "Part {} is a draft, left out of this build (publish it, build with --drafts, \
+             or announce it as [[forthcoming]] in series.toml)",
+            roman(number)
+        ));
+    }
+    Err(format!(
+        "there is no Part {} ({}; announce parts not yet written as [[forthcoming]] in series.toml)",
+        roman(number),
+        known_parts(series)
+    ))
+}
+
+fn known_parts(series: &Series) -> String {
+    let numbers: Vec<String> = series.parts.iter().map(|p| p.number.to_string()).collect();
+    if numbers.is_empty() {
+        "no part is published".into()
+    } else {
+        format!("published parts: {}", numbers.join(", "))
+    }
+}
+
+/// The number of the part before or after `number` that the series knows of.
+fn neighbour(series: &Series, number: u32, next: bool) -> Result<u32, String> {
+    let known = series
+        .parts
+        .iter()
+        .chain(&series.excluded)
+        .map(|p| p.number)
+        .chain(series.forthcoming.iter().map(|f| f.part));
+    let found = if next {
+        known.filter(|&n| n > number).min()
+    } else {
+        known.filter(|&n| n < number).max()
+    };
+    found.ok_or_else(|| {
+        if next {
+            format!(
+                "Part {} is the last part (announce the next one as [[forthcoming]] in series.toml)",
+                roman(number)
+            )
+        } else {
+            format!("Part {} is the first part; there is no previous one", roman(number))
+        }
+    })
+}
+
+fn no_such_file(series: &Series, path: &Path) -> String {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let files: Vec<String> = series
+        .parts
+        .iter()
+        .chain(&series.excluded)
+        .map(|p| display_path(&p.source))
+        .collect();
+    let names: Vec<&str> = files.iter().map(|f| f.rsplit('/').next().unwrap_or(f)).collect();
+    let hint = closest(&name, &names)
+        .map(|n| format!(" (did you mean {n}?)"))
+        .unwrap_or_default();
+    format!("no part file {}{hint}", display_path(path))
+}
+
+fn check_anchor(doc: &ParsedDoc, anchor: &str) -> Result<(), String> {
+    if doc.ids.contains(anchor) {
+        return Ok(());
+    }
+    let ids: Vec<&str> = doc.ids.iter().map(String::as_str).collect();
+    let hint = closest(anchor, &ids)
+        .map(|id| format!(" (did you mean #{id}?)"))
+        .unwrap_or_else(|| {
+            let headings: Vec<&str> = doc.headings.iter().map(|h| h.id.as_str()).take(8).collect();
+            if headings.is_empty() {
+                String::new()
+            } else {
+                format!(" (headings there: #{})", headings.join(", #"))
+            }
+        });
+    Err(format!("no such anchor{hint}"))
+}

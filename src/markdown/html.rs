@@ -1,0 +1,384 @@
+//! Turns a parsed part into HTML once its links are resolved: headings with
+//! permalinks, rewritten links, figures, note references with sidenotes,
+//! endnotes with back-links, and highlighted code.
+
+use super::footnotes::{parse_ref_tag, ref_id};
+use super::refs::{IMAGE_TOKEN, LINK_TOKEN};
+use super::{highlight, matching_end, plain_text, Ev, Note, ParsedDoc};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, Tag, TagEnd};
+use std::fmt::Write;
+
+/// How a recorded link renders.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkOut {
+    /// A real link to this (relative) URL.
+    Href(String),
+    /// A part not yet published: the text, marked up, with this title attribute.
+    Forthcoming(String),
+}
+
+/// How a recorded image renders.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageOut {
+    /// The (relative) URL.
+    pub src: String,
+    /// Pixel size, for local images whose size could be read.
+    pub size: Option<(u32, u32)>,
+}
+
+/// The resolved destinations of a part's links and images, by index.
+#[derive(Debug, Clone, Default)]
+pub struct Targets {
+    /// One per `ParsedDoc::links`.
+    pub links: Vec<LinkOut>,
+    /// One per `ParsedDoc::images`.
+    pub images: Vec<ImageOut>,
+}
+
+/// Where a run of events is being rendered; it decides which ids are emitted
+/// (each id exactly once per page) and whether block markup is allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// The text of the part.
+    Body,
+    /// A note in the endnotes list.
+    Endnote,
+    /// A note inline in the margin: phrasing content only, hidden from assistive
+    /// technology (the endnote is the accessible copy), links out of the tab order.
+    Sidenote,
+}
+
+/// The part's text as HTML.
+pub fn body(doc: &ParsedDoc, targets: &Targets) -> String {
+    render(&doc.body, doc, targets, Mode::Body)
+}
+
+/// The endnotes section, or an empty string when the part has no notes.
+pub fn endnotes(doc: &ParsedDoc, targets: &Targets) -> String {
+    if doc.notes.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "<section class=\"endnotes\" role=\"doc-endnotes\" aria-labelledby=\"notes-heading\">\n\
+         <h2 id=\"notes-heading\">Notes</h2>\n<ol>\n",
+    );
+    for note in &doc.notes {
+        let _ = write!(out, "<li id=\"{}\">", note.id());
+        out.push_str(&render(&note.events, doc, targets, Mode::Endnote));
+        out.push_str("<p class=\"backlinks\">");
+        for k in 1..=note.ref_count {
+            let label = if note.ref_count == 1 {
+                String::new()
+            } else {
+                format!(" {}", letter(k))
+            };
+            let _ = write!(
+                out,
+                "<a href=\"#{}\" role=\"doc-backlink\" aria-label=\"Back to reference {}{}\">↩{}</a> ",
+                ref_id(note.number, k),
+                note.number,
+                label,
+                label
+            );
+        }
+        out.truncate(out.trim_end().len());
+        out.push_str("</p></li>\n");
+    }
+    out.push_str("</ol>\n</section>\n");
+    out
+}
+
+/// a, b, c … z, aa, ab …
+fn letter(k: usize) -> String {
+    let mut k = k;
+    let mut s = Vec::new();
+    while k > 0 {
+        k -= 1;
+        s.push(b'a' + (k % 26) as u8);
+        k /= 26;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
+}
+
+fn render(events: &[Ev], doc: &ParsedDoc, targets: &Targets, mode: Mode) -> String {
+    let mut out: Vec<Event<'static>> = Vec::with_capacity(events.len());
+    let mut closers: Vec<Option<String>> = Vec::new();
+    let mut i = 0;
+    while i < events.len() {
+        let (event, _) = &events[i];
+        match event {
+            Event::Start(Tag::Paragraph) if mode != Mode::Sidenote => {
+                if let Some(end) = lone_image(events, i) {
+                    out.push(Event::Html(figure(&events[i + 1..end], targets).into()));
+                    i = end + 1;
+                    continue;
+                }
+                out.push(event.clone());
+            }
+            Event::Start(Tag::Heading { level, id, .. }) if mode == Mode::Body => {
+                let id = id.as_deref().unwrap_or_default();
+                out.push(html(format!("<{level} id=\"{}\">", escape(id))));
+                closers.push(Some(format!(
+                    "<a class=\"permalink\" href=\"#{}\" aria-hidden=\"true\" tabindex=\"-1\">¶</a></{level}>\n",
+                    escape(id)
+                )));
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let end = matching_end(events, i);
+                let code = plain_text(&events[i + 1..end]);
+                let lang = match kind {
+                    CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or(""),
+                    CodeBlockKind::Indented => "",
+                };
+                out.push(html(code_block(&code, lang, mode)));
+                i = end + 1;
+                continue;
+            }
+            Event::Start(Tag::Link { dest_url, title, .. }) => {
+                let (open, close) = link(dest_url, title, doc, targets, mode);
+                out.push(html(open));
+                closers.push(Some(close));
+            }
+            Event::Start(Tag::Image { .. }) => {
+                let end = matching_end(events, i);
+                out.push(html(image(&events[i], &events[i + 1..end], targets)));
+                i = end + 1;
+                continue;
+            }
+            Event::Start(tag) if mode == Mode::Sidenote && is_block(tag) => {
+                let class = match tag {
+                    Tag::Paragraph => "sn-p",
+                    Tag::Item => "sn-li",
+                    _ => "sn-block",
+                };
+                out.push(html(format!("<span class=\"{class}\">")));
+                closers.push(Some("</span>".into()));
+            }
+            Event::Start(_) => {
+                out.push(event.clone());
+                closers.push(None);
+            }
+            Event::End(TagEnd::Paragraph) if mode != Mode::Sidenote => out.push(event.clone()),
+            Event::End(_) => match closers.pop().flatten() {
+                Some(close) => out.push(html(close)),
+                None => out.push(event.clone()),
+            },
+            Event::FootnoteReference(tag) => {
+                out.push(html(note_ref(tag, doc, targets, mode)));
+            }
+            _ => out.push(event.clone()),
+        }
+        i += 1;
+    }
+    let mut s = String::new();
+    pulldown_cmark::html::push_html(&mut s, out.into_iter());
+    s
+}
+
+fn html(s: impl Into<String>) -> Event<'static> {
+    Event::Html(CowStr::from(s.into()))
+}
+
+fn is_block(tag: &Tag<'_>) -> bool {
+    !matches!(
+        tag,
+        Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Superscript
+            | Tag::Subscript
+            | Tag::Link { .. }
+            | Tag::Image { .. }
+    )
+}
+
+/// If the paragraph at `start` holds exactly one image, the index of its `End(Image)`.
+fn lone_image(events: &[Ev], start: usize) -> Option<usize> {
+    if !matches!(events.get(start + 1)?.0, Event::Start(Tag::Image { .. })) {
+        return None;
+    }
+    let end = matching_end(events, start + 1);
+    matches!(events.get(end + 1)?.0, Event::End(TagEnd::Paragraph)).then_some(end)
+}
+
+fn image_out<'t>(dest: &str, targets: &'t Targets) -> Option<&'t ImageOut> {
+    let index: usize = dest.strip_prefix(IMAGE_TOKEN)?.parse().ok()?;
+    targets.images.get(index)
+}
+
+fn image(start: &Ev, alt_events: &[Ev], targets: &Targets) -> String {
+    let Event::Start(Tag::Image { dest_url, title, .. }) = &start.0 else {
+        return String::new();
+    };
+    let alt = plain_text(alt_events);
+    let mut s = String::from("<img src=\"");
+    match image_out(dest_url, targets) {
+        Some(img) => {
+            let _ = pulldown_cmark_escape::escape_href(&mut s, &img.src);
+            s.push('"');
+            if let Some((w, h)) = img.size {
+                let _ = write!(s, " width=\"{w}\" height=\"{h}\"");
+            }
+        }
+        None => {
+            let _ = pulldown_cmark_escape::escape_href(&mut s, dest_url);
+            s.push('"');
+        }
+    }
+    let _ = write!(s, " alt=\"{}\" loading=\"lazy\"", escape(&alt));
+    if !title.is_empty() {
+        let _ = write!(s, " title=\"{}\"", escape(title));
+    }
+    s.push('>');
+    s
+}
+
+fn figure(image_events: &[Ev], targets: &Targets) -> String {
+    let end = image_events.len() - 1;
+    let Event::Start(Tag::Image { title, .. }) = &image_events[0].0 else {
+        return String::new();
+    };
+    let mut s = String::from("<figure>");
+    // The caption is the title; the same text would be read twice as a tooltip.
+    let mut img = image(&image_events[0], &image_events[1..end], targets);
+    if !title.is_empty() {
+        img = img.replace(&format!(" title=\"{}\"", escape(title)), "");
+    }
+    s.push_str(&img);
+    if !title.is_empty() {
+        let _ = write!(s, "<figcaption>{}</figcaption>", escape(title));
+    }
+    s.push_str("</figure>\n");
+    s
+}
+
+fn link(
+    dest: &str,
+    title: &str,
+    doc: &ParsedDoc,
+    targets: &Targets,
+    mode: Mode,
+) -> (String, String) {
+    let tab = if mode == Mode::Sidenote {
+        " tabindex=\"-1\""
+    } else {
+        ""
+    };
+    let title_attr = if title.is_empty() {
+        String::new()
+    } else {
+        format!(" title=\"{}\"", escape(title))
+    };
+    let Some(index) = dest
+        .strip_prefix(LINK_TOKEN)
+        .and_then(|n| n.parse::<usize>().ok())
+    else {
+        let mut href = String::new();
+        let _ = pulldown_cmark_escape::escape_href(&mut href, dest);
+        return (format!("<a href=\"{href}\"{title_attr}{tab}>"), "</a>".into());
+    };
+    let recorded = &doc.links[index];
+    let id = if mode == Mode::Body && recorded.note.is_none() {
+        format!(" id=\"{}\"", recorded.spot_id())
+    } else {
+        String::new()
+    };
+    match &targets.links[index] {
+        LinkOut::Href(url) => {
+            let mut href = String::new();
+            let _ = pulldown_cmark_escape::escape_href(&mut href, url);
+            (
+                format!("<a href=\"{href}\"{id}{title_attr}{tab}>"),
+                "</a>".into(),
+            )
+        }
+        LinkOut::Forthcoming(label) => (
+            format!(
+                "<span class=\"link-forthcoming\"{id} title=\"{}\">",
+                escape(label)
+            ),
+            "</span>".into(),
+        ),
+    }
+}
+
+fn note_ref(tag: &str, doc: &ParsedDoc, targets: &Targets, mode: Mode) -> String {
+    let Some((number, occurrence)) = parse_ref_tag(tag) else {
+        return String::new();
+    };
+    match mode {
+        Mode::Sidenote => format!("<sup>{number}</sup>"),
+        Mode::Endnote | Mode::Body => {
+            let mut s = format!(
+                "<sup class=\"noteref\"><a href=\"#fn-{number}\" id=\"{}\" role=\"doc-noteref\">{number}</a></sup>",
+                ref_id(number, occurrence)
+            );
+            if mode == Mode::Body && occurrence == 1 {
+                if let Some(note) = doc.notes.get(number - 1) {
+                    s.push_str(&sidenote(note, doc, targets));
+                }
+            }
+            s
+        }
+    }
+}
+
+fn sidenote(note: &Note, doc: &ParsedDoc, targets: &Targets) -> String {
+    format!(
+        "<span class=\"sidenote\" aria-hidden=\"true\"><span class=\"sidenote-number\">{}</span> {}</span>",
+        note.number,
+        render(&note.events, doc, targets, Mode::Sidenote).trim_end()
+    )
+}
+
+fn code_block(code: &str, lang: &str, mode: Mode) -> String {
+    if mode == Mode::Sidenote {
+        return format!("<code class=\"sn-block\">{}</code>", escape(code));
+    }
+    let highlighted = if lang.is_empty() {
+        None
+    } else {
+        highlight::highlight(code, lang)
+    };
+    match highlighted {
+        Some(inner) => format!(
+            "<pre class=\"code highlighted\"><code class=\"language-{}\">{inner}</code></pre>\n",
+            escape(lang)
+        ),
+        None if lang.is_empty() => format!("<pre class=\"code\"><code>{}</code></pre>\n", escape(code)),
+        None => format!(
+            "<pre class=\"code\"><code class=\"language-{}\">{}</code></pre>\n",
+            escape(lang),
+            escape(code)
+        ),
+    }
+}
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::letter;
+
+    #[test]
+    fn backlink_letters() {
+        assert_eq!(letter(1), "a");
+        assert_eq!(letter(26), "z");
+        assert_eq!(letter(27), "aa");
+    }
+}

@@ -1,0 +1,170 @@
+//! Markdown parsing: each part is parsed once into located events, and a few
+//! small passes extract what later stages need (notes, headings, links, images).
+
+mod footnotes;
+mod headings;
+pub mod highlight;
+pub mod html;
+mod refs;
+
+pub use footnotes::Note;
+pub use headings::Heading;
+pub use refs::{ImageRef, LinkRef, LinkTarget};
+
+use crate::diagnostics::Diagnostics;
+use crate::part::Part;
+use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+/// An owned event with its byte range in the part's body.
+pub type Ev = (Event<'static>, Range<usize>);
+
+/// Everything the later stages need from one part, parsed once.
+#[derive(Debug, Clone, Default)]
+pub struct ParsedDoc {
+    /// The main text, with footnote definitions moved out; link and image
+    /// destinations are replaced by tokens that index `links` and `images`.
+    pub body: Vec<Ev>,
+    /// Footnotes in order of first reference (number = index + 1).
+    pub notes: Vec<Note>,
+    /// Every heading, in order, with its final id.
+    pub headings: Vec<Heading>,
+    /// Every link written in the part (body and notes) other than external ones.
+    pub links: Vec<LinkRef>,
+    /// Every image.
+    pub images: Vec<ImageRef>,
+    /// Every id the rendered part page carries that a link may target.
+    pub ids: BTreeSet<String>,
+    /// Words of prose (body and notes, not code).
+    pub word_count: usize,
+    /// Whether any fenced code block names a language (highlighting is needed).
+    pub has_highlighted_code: bool,
+}
+
+/// The Markdown dialect quire accepts.
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Parses a part's body once and runs the extraction passes.
+pub fn parse(part: &Part, diags: &mut Diagnostics) -> ParsedDoc {
+    let body = part.body();
+    let events: Vec<Ev> = Parser::new_ext(body, options())
+        .into_offset_iter()
+        .map(|(e, r)| (e.into_static(), r))
+        .collect();
+    let (mut events, mut notes) = footnotes::extract(events, part, diags);
+    let headings = headings::assign_ids(&mut events, part, diags);
+    let mut ids: BTreeSet<String> = headings.iter().map(|h| h.id.clone()).collect();
+    ids.extend(footnotes::ids(&notes));
+    let (links, images) = refs::collect(&mut events, &mut notes, &headings, part, diags);
+    ids.extend(refs::ids(&links));
+    let word_count = word_count(&events) + notes.iter().map(|n| word_count(&n.events)).sum::<usize>();
+    let has_highlighted_code = events
+        .iter()
+        .chain(notes.iter().flat_map(|n| &n.events))
+        .any(|(e, _)| matches!(e, Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(lang))) if !lang.trim().is_empty()));
+    ParsedDoc {
+        body: events,
+        notes,
+        headings,
+        links,
+        images,
+        ids,
+        word_count,
+        has_highlighted_code,
+    }
+}
+
+/// Counts words in text outside code blocks.
+fn word_count(events: &[Ev]) -> usize {
+    let mut in_code = false;
+    let mut count = 0;
+    let mut in_word = false;
+    for (event, _) in events {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => in_code = true,
+            Event::End(TagEnd::CodeBlock) => in_code = false,
+            Event::Text(t) if !in_code => {
+                for c in t.chars() {
+                    let word_char = c.is_alphanumeric() || c == '’' || c == '\'' || c == '-';
+                    if word_char && !in_word {
+                        count += 1;
+                    }
+                    in_word = word_char;
+                }
+            }
+            Event::Code(_) => {
+                if !in_word {
+                    count += 1;
+                }
+                in_word = true;
+            }
+            Event::SoftBreak | Event::HardBreak | Event::End(_) | Event::Start(_) => {
+                in_word = false
+            }
+            _ => {}
+        }
+    }
+    count
+}
+
+/// The plain text of a run of events (for titles, alt text, link text).
+pub fn plain_text(events: &[Ev]) -> String {
+    let mut out = String::new();
+    for (event, _) in events {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Index of the `End` matching the `Start` at `start` (events are well nested).
+pub fn matching_end(events: &[Ev], start: usize) -> usize {
+    let mut depth = 0usize;
+    for (i, (event, _)) in events.iter().enumerate().skip(start) {
+        match event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => {
+                depth -= 1;
+                if depth == 0 {
+                    return i;
+                }
+            }
+            _ => {}
+        }
+    }
+    events.len().saturating_sub(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(body: &str) -> (ParsedDoc, Diagnostics) {
+        let mut d = Diagnostics::default();
+        let text = format!("+++\ntitle = \"T\"\n+++\n{body}");
+        let part = crate::part::parse(std::path::Path::new("series/01-t.md"), text, &mut d).unwrap();
+        (parse(&part, &mut d), d)
+    }
+
+    #[test]
+    fn counts_prose_words_not_code() {
+        let (doc, _) = doc("One two’s three-four.\n\n```\nnot counted here\n```\n\nFive[^a].\n\n[^a]: Six seven.\n");
+        assert_eq!(doc.word_count, 6);
+    }
+
+    #[test]
+    fn knows_when_highlighting_is_needed() {
+        assert!(!doc("```\nplain\n```\n").0.has_highlighted_code);
+        assert!(doc("```rust\nfn x() {}\n```\n").0.has_highlighted_code);
+    }
+}

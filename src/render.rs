@@ -1,0 +1,405 @@
+//! Rendering: typed views of the series are handed to the theme's templates,
+//! and every page of the site is produced in memory.
+
+use crate::date::DateView;
+use crate::diagnostics::Diagnostics;
+use crate::links::{part_dir, Backlink, Resolved};
+use crate::markdown::{html, Heading, ParsedDoc};
+use crate::numeral::roman;
+use crate::series::Series;
+use crate::theme::{tera_message, Theme};
+use serde::Serialize;
+use std::path::Path;
+
+/// One file of the built site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// Path under the output root, with `/` separators.
+    pub path: String,
+    /// Its content.
+    pub bytes: Vec<u8>,
+}
+
+/// Words a reader gets through in a minute, for reading times.
+const WORDS_PER_MINUTE: usize = 230;
+
+fn reading_minutes(words: usize) -> usize {
+    words.div_ceil(WORDS_PER_MINUTE).max(1)
+}
+
+/// The series, as every template sees it.
+#[derive(Serialize)]
+struct SiteView<'a> {
+    title: &'a str,
+    subtitle: Option<&'a str>,
+    author: Option<&'a str>,
+    description: Option<&'a str>,
+    language: &'a str,
+    base_url: Option<&'a str>,
+    extra: &'a toml::Table,
+    word_count: usize,
+    reading_time: usize,
+    part_count: usize,
+}
+
+/// What a page is, for `base.html`.
+#[derive(Serialize)]
+struct PageMeta {
+    kind: &'static str,
+    title: String,
+    description: Option<String>,
+    noindex: bool,
+    draft: bool,
+    has_code: bool,
+}
+
+/// A published part in lists and navigation.
+#[derive(Serialize, Clone)]
+struct PartSummary<'a> {
+    number: u32,
+    numeral: String,
+    title: &'a str,
+    subtitle: Option<&'a str>,
+    summary: Option<&'a str>,
+    date: Option<DateView>,
+    updated: Option<DateView>,
+    word_count: usize,
+    reading_time: usize,
+    draft: bool,
+    url: String,
+    extra: &'a toml::Table,
+}
+
+/// A part announced but not published.
+#[derive(Serialize, Clone)]
+struct ForthcomingView<'a> {
+    number: u32,
+    numeral: String,
+    title: &'a str,
+    summary: Option<&'a str>,
+}
+
+/// One row of the series page: a published part or a forthcoming one.
+#[derive(Serialize)]
+struct Entry<'a> {
+    forthcoming: bool,
+    #[serde(flatten)]
+    part: Option<PartSummary<'a>>,
+    #[serde(flatten)]
+    announced: Option<ForthcomingView<'a>>,
+}
+
+/// The previous or next part from a part page.
+#[derive(Serialize)]
+struct Neighbour<'a> {
+    number: u32,
+    numeral: String,
+    title: &'a str,
+    /// `None` for a forthcoming part, which is shown unlinked.
+    url: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Position {
+    number: u32,
+    numeral: String,
+    total: u32,
+    total_numeral: String,
+}
+
+/// An entry of a part's table of contents.
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct TocEntry {
+    /// Heading id.
+    pub id: String,
+    /// Heading text.
+    pub title: String,
+    /// Level-3 headings under a level-2 one.
+    pub children: Vec<TocEntry>,
+}
+
+#[derive(Serialize)]
+struct BacklinkView<'a> {
+    number: u32,
+    numeral: String,
+    part_title: &'a str,
+    section: Option<&'a str>,
+    url: String,
+}
+
+/// Renders every page of the site.
+pub fn render_site(
+    series: &Series,
+    docs: &[ParsedDoc],
+    resolved: &Resolved,
+    theme: &Theme,
+    root: &Path,
+    diags: &mut Diagnostics,
+) -> Vec<Page> {
+    let total_words: usize = docs.iter().map(|d| d.word_count).sum();
+    let site = SiteView {
+        title: &series.config.title,
+        subtitle: series.config.subtitle.as_deref(),
+        author: series.config.author.as_deref(),
+        description: series.config.description.as_deref(),
+        language: &series.config.language,
+        base_url: series.config.base_url.as_deref(),
+        extra: &series.config.extra,
+        word_count: total_words,
+        reading_time: reading_minutes(total_words),
+        part_count: series.parts.len(),
+    };
+    let summaries: Vec<PartSummary> = series
+        .parts
+        .iter()
+        .zip(docs)
+        .map(|(part, doc)| PartSummary {
+            number: part.number,
+            numeral: roman(part.number),
+            title: &part.meta.title,
+            subtitle: part.meta.subtitle.as_deref(),
+            summary: part.meta.summary.as_deref(),
+            date: part.date.map(DateView::from),
+            updated: part.updated.map(DateView::from),
+            word_count: doc.word_count,
+            reading_time: reading_minutes(doc.word_count),
+            draft: part.meta.draft,
+            url: format!("{}index.html", part_dir(part)),
+            extra: &part.meta.extra,
+        })
+        .collect();
+    let forthcoming: Vec<ForthcomingView> = series
+        .forthcoming
+        .iter()
+        .map(|f| ForthcomingView {
+            number: f.part,
+            numeral: roman(f.part),
+            title: &f.title,
+            summary: f.summary.as_deref(),
+        })
+        .collect();
+    let has_code = docs.iter().any(|d| d.has_highlighted_code);
+    let mut pages = Vec::new();
+    let renderer = Renderer {
+        theme,
+        site: &site,
+        diags,
+    };
+    let mut renderer = renderer;
+    if let Some(page) = renderer.series_page(&summaries, &forthcoming) {
+        pages.push(page);
+    }
+    for index in 0..series.parts.len() {
+        if let Some(page) =
+            renderer.part_page(series, docs, resolved, &summaries, index)
+        {
+            pages.push(page);
+        }
+    }
+    if let Some(page) = renderer.not_found_page(series) {
+        pages.push(page);
+    }
+    for (name, bytes) in &theme.statics {
+        pages.push(Page {
+            path: name.clone(),
+            bytes: bytes.clone(),
+        });
+    }
+    if has_code {
+        pages.push(Page {
+            path: "syntax.css".into(),
+            bytes: crate::markdown::highlight::stylesheet().into_bytes(),
+        });
+    }
+    for (path, source) in crate::assets::files(root) {
+        match std::fs::read(&source) {
+            Ok(bytes) => pages.push(Page { path, bytes }),
+            Err(err) => {
+                let rel = source.strip_prefix(root).unwrap_or(&source);
+                renderer.diags.file_error(rel, format!("cannot be read: {err}"));
+            }
+        }
+    }
+    pages
+}
+
+struct Renderer<'a, 'd> {
+    theme: &'a Theme,
+    site: &'a SiteView<'a>,
+    diags: &'d mut Diagnostics,
+}
+
+impl Renderer<'_, '_> {
+    fn render(&mut self, template: &str, path: String, context: tera::Context) -> Option<Page> {
+        match self.theme.tera.render(template, &context) {
+            Ok(html) => Some(Page {
+                path,
+                bytes: html.into_bytes(),
+            }),
+            Err(err) => {
+                self.diags.file_error(
+                    Path::new(&format!("themes/{template}")),
+                    format!("template failed while rendering {path}: {}", tera_message(&err)),
+                );
+                None
+            }
+        }
+    }
+
+    fn base_context(&self, root: &str, page: PageMeta) -> tera::Context {
+        let mut context = tera::Context::new();
+        context.insert("site", self.site);
+        context.insert("root", root);
+        context.insert("page", &page);
+        context
+    }
+
+    fn series_page(&mut self, parts: &[PartSummary], forthcoming: &[ForthcomingView]) -> Option<Page> {
+        let mut entries: Vec<Entry> = parts
+            .iter()
+            .map(|p| Entry {
+                forthcoming: false,
+                part: Some(p.clone()),
+                announced: None,
+            })
+            .chain(forthcoming.iter().map(|f| Entry {
+                forthcoming: true,
+                part: None,
+                announced: Some(f.clone()),
+            }))
+            .collect();
+        entries.sort_by_key(|e| e.part.as_ref().map_or_else(|| e.announced.as_ref().map_or(0, |a| a.number), |p| p.number));
+        let meta = PageMeta {
+            kind: "series",
+            title: self.site.title.to_string(),
+            description: self.site.description.map(str::to_string),
+            noindex: false,
+            draft: false,
+            has_code: false,
+        };
+        let mut context = self.base_context("", meta);
+        context.insert("parts", parts);
+        context.insert("forthcoming", forthcoming);
+        context.insert("entries", &entries);
+        self.render("series.html", "index.html".into(), context)
+    }
+
+    fn part_page(
+        &mut self,
+        series: &Series,
+        docs: &[ParsedDoc],
+        resolved: &Resolved,
+        summaries: &[PartSummary],
+        index: usize,
+    ) -> Option<Page> {
+        let part = &series.parts[index];
+        let doc = &docs[index];
+        let targets = &resolved.targets[index];
+        let relative = |s: &PartSummary| format!("../{}", s.url);
+        let prev = summaries[..index].last().map(|p| Neighbour {
+            number: p.number,
+            numeral: p.numeral.clone(),
+            title: p.title,
+            url: Some(relative(p)),
+        });
+        let next_published = summaries.get(index + 1);
+        let next_announced = series
+            .forthcoming
+            .iter()
+            .find(|f| f.part > part.number && next_published.is_none_or(|n| f.part < n.number));
+        let next = match (next_announced, next_published) {
+            (Some(f), _) => Some(Neighbour {
+                number: f.part,
+                numeral: roman(f.part),
+                title: &f.title,
+                url: None,
+            }),
+            (None, Some(p)) => Some(Neighbour {
+                number: p.number,
+                numeral: p.numeral.clone(),
+                title: p.title,
+                url: Some(relative(p)),
+            }),
+            (None, None) => None,
+        };
+        let total = series.total();
+        let position = Position {
+            number: part.number,
+            numeral: roman(part.number),
+            total,
+            total_numeral: roman(total),
+        };
+        let backlinks: Vec<BacklinkView> = resolved.backlinks[index]
+            .iter()
+            .map(|b: &Backlink| {
+                let from = &series.parts[b.from];
+                BacklinkView {
+                    number: from.number,
+                    numeral: roman(from.number),
+                    part_title: &from.meta.title,
+                    section: b.section.as_deref(),
+                    url: format!("../{}index.html#{}", part_dir(from), b.spot_id),
+                }
+            })
+            .collect();
+        let meta = PageMeta {
+            kind: "part",
+            title: format!("Part {}: {}", roman(part.number), part.meta.title),
+            description: part.meta.summary.clone(),
+            noindex: part.meta.draft,
+            draft: part.meta.draft,
+            has_code: doc.has_highlighted_code,
+        };
+        let mut context = self.base_context("../", meta);
+        context.insert("part", &summaries[index]);
+        context.insert("body", &html::body(doc, targets));
+        context.insert("notes", &html::endnotes(doc, targets));
+        context.insert("toc", &toc(&doc.headings));
+        let heading_count = doc.headings.iter().filter(|h| h.level == 2 || h.level == 3).count();
+        context.insert("heading_count", &heading_count);
+        context.insert("backlinks", &backlinks);
+        context.insert("prev", &prev);
+        context.insert("next", &next);
+        context.insert("position", &position);
+        self.render("part.html", format!("{}index.html", part_dir(part)), context)
+    }
+
+    fn not_found_page(&mut self, series: &Series) -> Option<Page> {
+        // Served at any depth, so links are rooted at the site's path, not relative.
+        let root = series
+            .config
+            .base_url
+            .as_deref()
+            .and_then(|u| u.split_once("://"))
+            .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()))
+            .unwrap_or_else(|| "/".into());
+        let root = if root.ends_with('/') { root } else { format!("{root}/") };
+        let meta = PageMeta {
+            kind: "404",
+            title: "Page not found".into(),
+            description: None,
+            noindex: true,
+            draft: false,
+            has_code: false,
+        };
+        let context = self.base_context(&root, meta);
+        self.render("404.html", "404.html".into(), context)
+    }
+}
+
+/// Levels 2 and 3 as a two-level tree.
+pub fn toc(headings: &[Heading]) -> Vec<TocEntry> {
+    let mut entries: Vec<TocEntry> = Vec::new();
+    for h in headings.iter().filter(|h| h.level == 2 || h.level == 3) {
+        let entry = TocEntry {
+            id: h.id.clone(),
+            title: h.text.clone(),
+            children: Vec::new(),
+        };
+        match (h.level, entries.last_mut()) {
+            (3, Some(parent)) => parent.children.push(entry),
+            _ => entries.push(entry),
+        }
+    }
+    entries
+}

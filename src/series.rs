@@ -1,0 +1,154 @@
+//! The series as loaded: configuration plus every part, checked against each other
+//! and split into what this build publishes and what it leaves out.
+
+use crate::config::{self, Forthcoming, SeriesConfig};
+use crate::diagnostics::Diagnostics;
+use crate::part::{self, Part};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Everything read from `series/`.
+#[derive(Debug, Clone)]
+pub struct Series {
+    /// `series.toml`.
+    pub config: SeriesConfig,
+    /// Parts built into this site, ordered by number.
+    pub parts: Vec<Part>,
+    /// Parts that exist but are left out of this build (drafts), ordered by number.
+    pub excluded: Vec<Part>,
+    /// Announced parts with no published part of the same number, ordered by number.
+    pub forthcoming: Vec<Forthcoming>,
+}
+
+impl Series {
+    /// The highest part number the series is known to have (published or announced).
+    pub fn total(&self) -> u32 {
+        let published = self.parts.iter().map(|p| p.number);
+        let announced = self.forthcoming.iter().map(|f| f.part);
+        published.chain(announced).max().unwrap_or(0)
+    }
+
+    /// The announced entry for a part number, if any.
+    pub fn forthcoming_entry(&self, number: u32) -> Option<&Forthcoming> {
+        self.forthcoming.iter().find(|f| f.part == number)
+    }
+}
+
+/// Which parts a build publishes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Selection {
+    /// Include `draft = true` parts.
+    pub drafts: bool,
+}
+
+/// The folder holding the parts, relative to the root.
+pub const SERIES_DIR: &str = "series";
+
+/// Loads and cross-checks the whole series; reports every problem found.
+pub fn load(root: &Path, selection: Selection, diags: &mut Diagnostics) -> Option<Series> {
+    let config = config::load(root, diags);
+    let mut parts: Vec<Part> = part_files(root, diags)
+        .iter()
+        .filter_map(|rel| part::load(root, rel, diags))
+        .collect();
+    parts.sort_by(|a, b| (a.number, &a.source).cmp(&(b.number, &b.source)));
+    check_unique(&parts, diags);
+    let config = config?;
+    let (parts, excluded): (Vec<Part>, Vec<Part>) = parts
+        .into_iter()
+        .partition(|p| selection.drafts || !p.meta.draft);
+    let forthcoming = config
+        .forthcoming
+        .iter()
+        .filter(|f| !parts.iter().any(|p| p.number == f.part))
+        .cloned()
+        .collect::<BTreeMap<u32, Forthcoming>>()
+        .into_values()
+        .collect();
+    Some(Series {
+        config,
+        parts,
+        excluded,
+        forthcoming,
+    })
+}
+
+impl FromIterator<Forthcoming> for BTreeMap<u32, Forthcoming> {
+    fn from_iter<I: IntoIterator<Item = Forthcoming>>(iter: I) -> Self {
+        iter.into_iter().map(|f| (f.part, f)).collect()
+    }
+}
+
+/// Every `*.md` below `series/`, skipping `.`/`_` names and the assets folder, sorted.
+fn part_files(root: &Path, diags: &mut Diagnostics) -> Vec<PathBuf> {
+    let dir = root.join(SERIES_DIR);
+    if !dir.is_dir() {
+        diags.file_error(
+            Path::new(SERIES_DIR),
+            "folder not found: put the parts of the series in `series/` under the root \
+             (or pass --root DIR)",
+        );
+        return Vec::new();
+    }
+    let walker = walkdir::WalkDir::new(&dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            e.depth() == 0
+                || !(name.starts_with('.')
+                    || name.starts_with('_')
+                    || (e.depth() == 1 && name == "assets"))
+        });
+    let mut files = Vec::new();
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md") => {
+                let rel = e.path().strip_prefix(root).unwrap_or(e.path());
+                files.push(rel.to_path_buf());
+            }
+            Ok(_) => {}
+            Err(err) => {
+                let path = err.path().unwrap_or(&dir);
+                let rel = path.strip_prefix(root).unwrap_or(path);
+                diags.file_error(rel, format!("cannot be read: {err}"));
+            }
+        }
+    }
+    files
+}
+
+/// Part numbers and slugs must each name one part.
+fn check_unique(parts: &[Part], diags: &mut Diagnostics) {
+    let mut by_number: BTreeMap<u32, &Part> = BTreeMap::new();
+    let mut by_slug: BTreeMap<&str, &Part> = BTreeMap::new();
+    for part in parts {
+        if part.number == 0 {
+            continue;
+        }
+        if let Some(first) = by_number.insert(part.number, part) {
+            by_number.insert(part.number, first);
+            diags.error_at(
+                &part.source,
+                part.number_at,
+                format!(
+                    "part number {} is already used by {} (give each part its own number)",
+                    part.number,
+                    crate::diagnostics::display_path(&first.source)
+                ),
+            );
+        }
+        if let Some(first) = by_slug.insert(&part.slug, part) {
+            by_slug.insert(&first.slug, first);
+            diags.error_at(
+                &part.source,
+                part.slug_at,
+                format!(
+                    "slug `{}` is already used by {} (set a different `slug` in one of them)",
+                    part.slug,
+                    crate::diagnostics::display_path(&first.source)
+                ),
+            );
+        }
+    }
+}

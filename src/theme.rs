@@ -1,0 +1,124 @@
+//! Themes: the default theme is compiled into the binary; a `ROOT/themes/<name>/`
+//! folder overrides it template by template and static file by static file.
+
+use crate::diagnostics::{display_path, Diagnostics};
+use std::path::{Path, PathBuf};
+use tera::Tera;
+
+/// The templates every theme provides.
+pub const TEMPLATES: [&str; 4] = ["base.html", "series.html", "part.html", "404.html"];
+
+const EMBEDDED_TEMPLATES: [(&str, &str); 4] = [
+    ("base.html", include_str!("../themes/default/base.html")),
+    ("series.html", include_str!("../themes/default/series.html")),
+    ("part.html", include_str!("../themes/default/part.html")),
+    ("404.html", include_str!("../themes/default/404.html")),
+];
+
+const EMBEDDED_STATIC: [(&str, &[u8]); 1] = [(
+    "style.css",
+    include_bytes!("../themes/default/static/style.css"),
+)];
+
+/// A loaded theme: compiled templates and the static files to publish.
+pub struct Theme {
+    /// The templates, autoescaping on for `.html`.
+    pub tera: Tera,
+    /// Static files: (path under the output root, bytes).
+    pub statics: Vec<(String, Vec<u8>)>,
+}
+
+/// Loads the theme named in `series.toml`, reporting broken overrides.
+pub fn load(root: &Path, name: &str, diags: &mut Diagnostics) -> Option<Theme> {
+    let dir_rel = PathBuf::from("themes").join(name);
+    let dir = root.join(&dir_rel);
+    if name != "default" && !dir.is_dir() {
+        diags.file_error(
+            Path::new(crate::config::CONFIG_PATH),
+            format!(
+                "unknown theme `{name}`: there is no folder {}/ (create it, or use the built-in \
+                 theme with `theme = \"default\"`)",
+                display_path(&dir_rel)
+            ),
+        );
+        return None;
+    }
+    let mut sources: Vec<(String, String)> = EMBEDDED_TEMPLATES
+        .iter()
+        .map(|(n, s)| (n.to_string(), s.to_string()))
+        .collect();
+    let mut failed = false;
+    for (file, rel) in override_files(&dir, &dir_rel, "html") {
+        match std::fs::read_to_string(&file) {
+            Ok(text) => {
+                let name = display_path(rel.strip_prefix(&dir_rel).unwrap_or(&rel));
+                sources.retain(|(n, _)| *n != name);
+                sources.push((name, text));
+            }
+            Err(err) => {
+                diags.file_error(&rel, format!("cannot be read: {err}"));
+                failed = true;
+            }
+        }
+    }
+    let mut tera = Tera::default();
+    // Tera's default escaping also turns `/` into `&#x2F;`, which is valid but
+    // makes every URL unreadable; quote and angle bracket escaping is what matters.
+    tera.set_escape_fn(|s| crate::markdown::html::escape(s));
+    if let Err(err) = tera.add_raw_templates(sources) {
+        diags.file_error(&dir_rel, format!("theme templates do not compile: {}", tera_message(&err)));
+        return None;
+    }
+    let mut statics: Vec<(String, Vec<u8>)> = EMBEDDED_STATIC
+        .iter()
+        .map(|(n, b)| (n.to_string(), b.to_vec()))
+        .collect();
+    let static_rel = dir_rel.join("static");
+    for (file, rel) in override_files(&root.join(&static_rel), &static_rel, "") {
+        match std::fs::read(&file) {
+            Ok(bytes) => {
+                let name = display_path(rel.strip_prefix(&static_rel).unwrap_or(&rel));
+                statics.retain(|(n, _)| *n != name);
+                statics.push((name, bytes));
+            }
+            Err(err) => {
+                diags.file_error(&rel, format!("cannot be read: {err}"));
+                failed = true;
+            }
+        }
+    }
+    (!failed).then_some(Theme { tera, statics })
+}
+
+/// Files directly in `dir` (templates) or below it (static), with their root-relative paths.
+fn override_files(dir: &Path, rel: &Path, ext: &str) -> Vec<(PathBuf, PathBuf)> {
+    if !dir.is_dir() {
+        return Vec::new();
+    }
+    let depth = if ext.is_empty() { usize::MAX } else { 1 };
+    walkdir::WalkDir::new(dir)
+        .max_depth(depth)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter(|e| ext.is_empty() || e.path().extension().is_some_and(|x| x == ext))
+        .filter_map(|e| {
+            let inner = e.path().strip_prefix(dir).ok()?;
+            Some((e.path().to_path_buf(), rel.join(inner)))
+        })
+        .collect()
+}
+
+/// Tera's error with its causes, on one line.
+pub fn tera_message(err: &tera::Error) -> String {
+    let mut message = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message.replace('\n', " ")
+}
