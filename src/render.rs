@@ -238,7 +238,7 @@ impl Renderer<'_, '_> {
             }),
             Err(err) => {
                 self.diags.file_error(
-                    Path::new(&format!("themes/{template}")),
+                    &self.theme.origin(template),
                     format!("template failed while rendering {path}: {}", tera_message(&err)),
                 );
                 None

@@ -26,6 +26,18 @@ pub struct Theme {
     pub tera: Tera,
     /// Static files: (path under the output root, bytes).
     pub statics: Vec<(String, Vec<u8>)>,
+    /// Templates taken from a theme folder, with their paths relative to the root.
+    overrides: Vec<(String, PathBuf)>,
+}
+
+impl Theme {
+    /// Where a template comes from, for messages: its file, or the built-in theme.
+    pub fn origin(&self, template: &str) -> PathBuf {
+        self.overrides
+            .iter()
+            .find(|(name, _)| name == template)
+            .map_or_else(|| PathBuf::from(format!("(built-in theme)/{template}")), |(_, p)| p.clone())
+    }
 }
 
 /// Loads the theme named in `series.toml`, reporting broken overrides.
@@ -48,11 +60,13 @@ pub fn load(root: &Path, name: &str, diags: &mut Diagnostics) -> Option<Theme> {
         .map(|(n, s)| (n.to_string(), s.to_string()))
         .collect();
     let mut failed = false;
+    let mut overrides = Vec::new();
     for (file, rel) in override_files(&dir, &dir_rel, "html") {
         match std::fs::read_to_string(&file) {
             Ok(text) => {
                 let name = display_path(rel.strip_prefix(&dir_rel).unwrap_or(&rel));
                 sources.retain(|(n, _)| *n != name);
+                overrides.push((name.clone(), rel.clone()));
                 sources.push((name, text));
             }
             Err(err) => {
@@ -87,7 +101,11 @@ pub fn load(root: &Path, name: &str, diags: &mut Diagnostics) -> Option<Theme> {
             }
         }
     }
-    (!failed).then_some(Theme { tera, statics })
+    (!failed).then_some(Theme {
+        tera,
+        statics,
+        overrides,
+    })
 }
 
 /// Files directly in `dir` (templates) or below it (static), with their root-relative paths.

@@ -110,8 +110,9 @@ fn render(events: &[Ev], doc: &ParsedDoc, targets: &Targets, mode: Mode) -> Stri
         match event {
             Event::Start(Tag::Paragraph) if mode != Mode::Sidenote => {
                 if let Some(end) = lone_image(events, i) {
-                    out.push(Event::Html(figure(&events[i + 1..end], targets).into()));
-                    i = end + 1;
+                    out.push(html(figure(&events[i + 1..=end], targets)));
+                    // Skip the image and the paragraph's end.
+                    i = end + 2;
                     continue;
                 }
                 out.push(event.clone());
