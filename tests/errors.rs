@@ -2,27 +2,7 @@
 //! together, the exit code is 1, and a previous `output/` is left exactly as it was.
 
 mod common;
-use common::{part, Fixture};
-
-/// Builds a good site first, applies `breakage`, then checks the failed build:
-/// exit 1, every expected diagnostic present, output byte-for-byte unchanged.
-fn assert_fails(f: &Fixture, breakage: impl FnOnce(&Fixture), expected: &[&str]) {
-    f.build_ok(&[]);
-    let before = f.snapshot();
-    assert!(!before.is_empty());
-    breakage(f);
-    let run = f.build(&[]);
-    assert_eq!(run.code(), 1, "expected exit 1, stderr:\n{}", run.stderr());
-    let diags = run.diagnostics();
-    for e in expected {
-        assert!(
-            diags.iter().any(|d| d.starts_with(e)),
-            "no diagnostic starting with {e:?} in:\n{}",
-            run.stderr()
-        );
-    }
-    assert_eq!(f.snapshot(), before, "output/ changed after a failed build");
-}
+use common::{assert_fails, part, Fixture};
 
 #[test]
 fn malformed_toml_is_reported_at_its_line_in_the_file() {

@@ -256,3 +256,24 @@ fn normalize(path: &Path) -> PathBuf {
     }
     out
 }
+
+/// Builds a good site first, applies `breakage`, then checks the failed build:
+/// exit 1, every expected diagnostic present, output byte-for-byte unchanged.
+pub fn assert_fails(f: &Fixture, breakage: impl FnOnce(&Fixture), expected: &[&str]) {
+    f.build_ok(&[]);
+    let before = f.snapshot();
+    assert!(!before.is_empty());
+    breakage(f);
+    let run = f.build(&[]);
+    assert_eq!(run.code(), 1, "expected exit 1, stderr:\n{}", run.stderr());
+    let diags = run.diagnostics();
+    for e in expected {
+        assert!(
+            diags.iter().any(|d| d.starts_with(e)),
+            "no diagnostic starting with {e:?} in:\n{}",
+            run.stderr()
+        );
+    }
+    assert_eq!(f.snapshot(), before, "output/ changed after a failed build");
+}
+
