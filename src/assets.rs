@@ -32,18 +32,27 @@ pub fn files(root: &Path) -> Vec<(String, PathBuf)> {
         .filter(|e| e.file_type().is_file())
         .filter_map(|e| {
             let rel = e.path().strip_prefix(&dir).ok()?;
-            Some((format!("assets/{}", display_path(rel)), e.path().to_path_buf()))
+            Some((
+                format!("assets/{}", display_path(rel)),
+                e.path().to_path_buf(),
+            ))
         })
         .collect()
 }
 
 /// Pixel width and height of a PNG, JPEG, GIF, WebP or SVG file.
 pub fn image_size(path: &Path) -> Option<(u32, u32)> {
-    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("svg")) {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("svg"))
+    {
         return svg_size(&std::fs::read_to_string(path).ok()?);
     }
     let size = imagesize::size(path).ok()?;
-    Some((u32::try_from(size.width).ok()?, u32::try_from(size.height).ok()?))
+    Some((
+        u32::try_from(size.width).ok()?,
+        u32::try_from(size.height).ok()?,
+    ))
 }
 
 /// Size from the root element's `width`/`height`, or else its `viewBox`.
@@ -55,7 +64,10 @@ fn svg_size(text: &str) -> Option<(u32, u32)> {
         Some(&tag[at..at + tag[at..].find('"')?])
     };
     let number = |v: &str| -> Option<f64> { v.trim().trim_end_matches("px").parse().ok() };
-    if let (Some(w), Some(h)) = (attr("width").and_then(number), attr("height").and_then(number)) {
+    if let (Some(w), Some(h)) = (
+        attr("width").and_then(number),
+        attr("height").and_then(number),
+    ) {
         return Some((w.round() as u32, h.round() as u32));
     }
     let view: Vec<f64> = attr("viewBox")?
@@ -72,7 +84,10 @@ mod tests {
 
     #[test]
     fn svg_size_from_attributes_or_viewbox() {
-        assert_eq!(svg_size(r#"<svg xmlns="x" width="120" height="80px">"#), Some((120, 80)));
+        assert_eq!(
+            svg_size(r#"<svg xmlns="x" width="120" height="80px">"#),
+            Some((120, 80))
+        );
         assert_eq!(svg_size(r#"<svg viewBox="0 0 300 150">"#), Some((300, 150)));
         assert_eq!(svg_size(r#"<svg width="100%">"#), None);
     }

@@ -123,7 +123,10 @@ mod tests {
 
     #[test]
     fn parses_only_real_days() {
-        assert_eq!(Date::parse("2024-02-29").unwrap().long(), "29 February 2024");
+        assert_eq!(
+            Date::parse("2024-02-29").unwrap().long(),
+            "29 February 2024"
+        );
         assert!(Date::parse("2023-02-29").is_none());
         assert!(Date::parse("2023-13-01").is_none());
         assert!(Date::parse("2023-1-01").is_none());

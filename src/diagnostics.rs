@@ -63,7 +63,12 @@ impl Diagnostics {
     }
 
     /// A warning at a 1-based line and column.
-    pub fn warning_at(&mut self, path: &Path, line_col: (usize, usize), message: impl Into<String>) {
+    pub fn warning_at(
+        &mut self,
+        path: &Path,
+        line_col: (usize, usize),
+        message: impl Into<String>,
+    ) {
         self.push(path, Some(line_col), Severity::Warning, message);
     }
 

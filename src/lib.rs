@@ -44,7 +44,9 @@ pub struct BuildOptions {
 impl BuildOptions {
     /// The output folder this build writes to.
     pub fn output_dir(&self) -> PathBuf {
-        self.output.clone().unwrap_or_else(|| self.root.join("output"))
+        self.output
+            .clone()
+            .unwrap_or_else(|| self.root.join("output"))
     }
 }
 
@@ -142,8 +144,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     }
     output::check_target(&options.root, &output, options.force).map_err(BuildError::Usage)?;
     let site = render(options)?;
-    let written = output::write(&output, &site.pages)
-        .map_err(|err| BuildError::Io(format!("{}: cannot write the site: {err}", output.display())))?;
+    let written = output::write(&output, &site.pages).map_err(|err| {
+        BuildError::Io(format!(
+            "{}: cannot write the site: {err}",
+            output.display()
+        ))
+    })?;
     Ok(BuildReport {
         site,
         written,

@@ -41,13 +41,22 @@ pub fn part_dir(part: &Part) -> String {
 fn part_url(series: &Series, from: usize, to: usize, anchor: Option<&str>) -> String {
     let fragment = anchor.map(|a| format!("#{a}")).unwrap_or_default();
     if from == to {
-        return if fragment.is_empty() { "#".into() } else { fragment };
+        return if fragment.is_empty() {
+            "#".into()
+        } else {
+            fragment
+        };
     }
     format!("../{}index.html{fragment}", part_dir(&series.parts[to]))
 }
 
 /// Resolves every link and image of every published part.
-pub fn resolve(series: &Series, root: &Path, docs: &[ParsedDoc], diags: &mut Diagnostics) -> Resolved {
+pub fn resolve(
+    series: &Series,
+    root: &Path,
+    docs: &[ParsedDoc],
+    diags: &mut Diagnostics,
+) -> Resolved {
     let mut resolved = Resolved {
         targets: Vec::with_capacity(docs.len()),
         backlinks: vec![Vec::new(); docs.len()],
@@ -135,7 +144,10 @@ fn resolve_link(
         }
         LinkTarget::Asset { path, fragment } => {
             let url = asset_url(root, path)?;
-            let fragment = fragment.as_ref().map(|f| format!("#{f}")).unwrap_or_default();
+            let fragment = fragment
+                .as_ref()
+                .map(|f| format!("#{f}"))
+                .unwrap_or_default();
             return Ok(Resolution::Url(format!("{url}{fragment}")));
         }
         LinkTarget::PartFile { path, anchor } => {
@@ -213,14 +225,20 @@ fn neighbour(series: &Series, number: u32, next: bool) -> Result<u32, String> {
 }
 
 fn no_such_file(series: &Series, path: &Path) -> String {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let files: Vec<String> = series
         .parts
         .iter()
         .chain(&series.excluded)
         .map(|p| display_path(&p.source))
         .collect();
-    let names: Vec<&str> = files.iter().map(|f| f.rsplit('/').next().unwrap_or(f)).collect();
+    let names: Vec<&str> = files
+        .iter()
+        .map(|f| f.rsplit('/').next().unwrap_or(f))
+        .collect();
     let hint = closest(&name, &names)
         .map(|n| format!(" (did you mean {n}?)"))
         .unwrap_or_default();

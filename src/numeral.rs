@@ -36,6 +36,9 @@ mod tests {
     #[test]
     fn numerals() {
         let got: Vec<String> = [1, 3, 4, 9, 14, 40, 1999, 4000].map(super::roman).to_vec();
-        assert_eq!(got, ["I", "III", "IV", "IX", "XIV", "XL", "MCMXCIX", "4000"]);
+        assert_eq!(
+            got,
+            ["I", "III", "IV", "IX", "XIV", "XL", "MCMXCIX", "4000"]
+        );
     }
 }

@@ -99,7 +99,9 @@ pub fn read_manifest(output: &Path) -> BTreeSet<String> {
 fn is_safe_relative(path: &str) -> bool {
     !path.starts_with('/')
         && !path.contains('\\')
-        && path.split('/').all(|seg| !seg.is_empty() && seg != ".." && seg != ".")
+        && path
+            .split('/')
+            .all(|seg| !seg.is_empty() && seg != ".." && seg != ".")
 }
 
 fn write_manifest(output: &Path, paths: &BTreeSet<String>) -> std::io::Result<()> {
@@ -131,7 +133,10 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 fn tmp_path(path: &Path) -> PathBuf {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     path.with_file_name(format!(".{name}{TMP_SUFFIX}"))
 }
 

@@ -120,7 +120,11 @@ pub fn parse(rel: &Path, text: String, diags: &mut Diagnostics) -> Option<Part> 
     let date = check_date(&meta.date, "date", &src, diags);
     let updated = check_date(&meta.updated, "updated", &src, diags);
     if meta.title.trim().is_empty() {
-        diags.error_at(rel, src.line_col(0), "`title` is empty (give the part a title)");
+        diags.error_at(
+            rel,
+            src.line_col(0),
+            "`title` is empty (give the part a title)",
+        );
     }
     let stem = rel
         .file_stem()

@@ -190,9 +190,7 @@ pub fn render_site(
         pages.push(page);
     }
     for index in 0..series.parts.len() {
-        if let Some(page) =
-            renderer.part_page(series, docs, resolved, &summaries, index)
-        {
+        if let Some(page) = renderer.part_page(series, docs, resolved, &summaries, index) {
             pages.push(page);
         }
     }
@@ -216,7 +214,9 @@ pub fn render_site(
             Ok(bytes) => pages.push(Page { path, bytes }),
             Err(err) => {
                 let rel = source.strip_prefix(root).unwrap_or(&source);
-                renderer.diags.file_error(rel, format!("cannot be read: {err}"));
+                renderer
+                    .diags
+                    .file_error(rel, format!("cannot be read: {err}"));
             }
         }
     }
@@ -239,7 +239,10 @@ impl Renderer<'_, '_> {
             Err(err) => {
                 self.diags.file_error(
                     &self.theme.origin(template),
-                    format!("template failed while rendering {path}: {}", tera_message(&err)),
+                    format!(
+                        "template failed while rendering {path}: {}",
+                        tera_message(&err)
+                    ),
                 );
                 None
             }
@@ -254,7 +257,11 @@ impl Renderer<'_, '_> {
         context
     }
 
-    fn series_page(&mut self, parts: &[PartSummary], forthcoming: &[ForthcomingView]) -> Option<Page> {
+    fn series_page(
+        &mut self,
+        parts: &[PartSummary],
+        forthcoming: &[ForthcomingView],
+    ) -> Option<Page> {
         let mut entries: Vec<Entry> = parts
             .iter()
             .map(|p| Entry {
@@ -268,7 +275,12 @@ impl Renderer<'_, '_> {
                 announced: Some(f.clone()),
             }))
             .collect();
-        entries.sort_by_key(|e| e.part.as_ref().map_or_else(|| e.announced.as_ref().map_or(0, |a| a.number), |p| p.number));
+        entries.sort_by_key(|e| {
+            e.part.as_ref().map_or_else(
+                || e.announced.as_ref().map_or(0, |a| a.number),
+                |p| p.number,
+            )
+        });
         let meta = PageMeta {
             kind: "series",
             title: self.site.title.to_string(),
@@ -355,13 +367,21 @@ impl Renderer<'_, '_> {
         context.insert("body", &html::body(doc, targets));
         context.insert("notes", &html::endnotes(doc, targets));
         context.insert("toc", &toc(&doc.headings));
-        let heading_count = doc.headings.iter().filter(|h| h.level == 2 || h.level == 3).count();
+        let heading_count = doc
+            .headings
+            .iter()
+            .filter(|h| h.level == 2 || h.level == 3)
+            .count();
         context.insert("heading_count", &heading_count);
         context.insert("backlinks", &backlinks);
         context.insert("prev", &prev);
         context.insert("next", &next);
         context.insert("position", &position);
-        self.render("part.html", format!("{}index.html", part_dir(part)), context)
+        self.render(
+            "part.html",
+            format!("{}index.html", part_dir(part)),
+            context,
+        )
     }
 
     fn not_found_page(&mut self, series: &Series) -> Option<Page> {
@@ -373,7 +393,11 @@ impl Renderer<'_, '_> {
             .and_then(|u| u.split_once("://"))
             .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()))
             .unwrap_or_else(|| "/".into());
-        let root = if root.ends_with('/') { root } else { format!("{root}/") };
+        let root = if root.ends_with('/') {
+            root
+        } else {
+            format!("{root}/")
+        };
         let meta = PageMeta {
             kind: "404",
             title: "Page not found".into(),

@@ -29,7 +29,10 @@ mod tests {
 
     #[test]
     fn slugs_keep_letters_and_collapse_separators() {
-        assert_eq!(slugify("The Soviets — and the Party"), "the-soviets-and-the-party");
+        assert_eq!(
+            slugify("The Soviets — and the Party"),
+            "the-soviets-and-the-party"
+        );
         assert_eq!(slugify("Workers’ Control"), "workers-control");
         assert_eq!(slugify("Éclair  2"), "éclair-2");
         assert_eq!(slugify("?!"), "section");

@@ -36,7 +36,10 @@ impl Theme {
         self.overrides
             .iter()
             .find(|(name, _)| name == template)
-            .map_or_else(|| PathBuf::from(format!("(built-in theme)/{template}")), |(_, p)| p.clone())
+            .map_or_else(
+                || PathBuf::from(format!("(built-in theme)/{template}")),
+                |(_, p)| p.clone(),
+            )
     }
 }
 
@@ -80,7 +83,10 @@ pub fn load(root: &Path, name: &str, diags: &mut Diagnostics) -> Option<Theme> {
     // makes every URL unreadable; quote and angle bracket escaping is what matters.
     tera.set_escape_fn(|s| crate::markdown::html::escape(s));
     if let Err(err) = tera.add_raw_templates(sources) {
-        diags.file_error(&dir_rel, format!("theme templates do not compile: {}", tera_message(&err)));
+        diags.file_error(
+            &dir_rel,
+            format!("theme templates do not compile: {}", tera_message(&err)),
+        );
         return None;
     }
     let mut statics: Vec<(String, Vec<u8>)> = EMBEDDED_STATIC

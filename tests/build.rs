@@ -17,19 +17,36 @@ fn series_page_lists_parts_and_forthcoming() {
     assert_eq!(page.text(".description"), "About it.");
     let entries = page.select(".part-entry");
     assert_eq!(entries.len(), 4);
-    let numbers: Vec<String> = page.select(".part-entry .part-number").into_iter().map(text_of).collect();
+    let numbers: Vec<String> = page
+        .select(".part-entry .part-number")
+        .into_iter()
+        .map(text_of)
+        .collect();
     assert_eq!(numbers, ["Part I", "Part II", "Part III", "Part IV"]);
     assert_eq!(
         page.attrs(".part-entry .part-title a", "href"),
         ["first/index.html", "second/index.html", "third/index.html"]
     );
     assert_eq!(page.attrs(".part-entry time", "datetime"), ["2024-01-02"]);
-    assert_eq!(page.text(".part-entry:first-child .part-summary"), "The first.");
-    assert!(page.text(".part-entry:first-child .part-meta").ends_with("1 min read"));
+    assert_eq!(
+        page.text(".part-entry:first-child .part-summary"),
+        "The first."
+    );
+    assert!(page
+        .text(".part-entry:first-child .part-meta")
+        .ends_with("1 min read"));
     // The forthcoming part is listed by number and title, not linked.
     let forthcoming = page.one(".part-entry.forthcoming");
-    assert_eq!(text_of(forthcoming).split(" Forthcoming").next().unwrap(), "Part IV Fourth");
-    assert_eq!(forthcoming.select(&scraper::Selector::parse("a").unwrap()).count(), 0);
+    assert_eq!(
+        text_of(forthcoming).split(" Forthcoming").next().unwrap(),
+        "Part IV Fourth"
+    );
+    assert_eq!(
+        forthcoming
+            .select(&scraper::Selector::parse("a").unwrap())
+            .count(),
+        0
+    );
 }
 
 #[test]
@@ -68,14 +85,33 @@ fn forthcoming_next_part_is_shown_unlinked_and_counted() {
 #[test]
 fn drafts_are_left_out_unless_asked_for() {
     let f = Fixture::three_parts()
-        .file("series/series.toml", "title = \"S\"\n[[forthcoming]]\npart = 4\ntitle = \"Announced Fourth\"\n")
-        .file("series/04-fourth.md", &part("title = \"Fourth draft\"\ndraft = true", "\nWork in progress.\n"));
+        .file(
+            "series/series.toml",
+            "title = \"S\"\n[[forthcoming]]\npart = 4\ntitle = \"Announced Fourth\"\n",
+        )
+        .file(
+            "series/04-fourth.md",
+            &part(
+                "title = \"Fourth draft\"\ndraft = true",
+                "\nWork in progress.\n",
+            ),
+        );
     let run = f.build_ok(&[]);
-    assert!(run.stdout().starts_with("Built 3 parts (1 draft skipped)"), "{}", run.stdout());
+    assert!(
+        run.stdout().starts_with("Built 3 parts (1 draft skipped)"),
+        "{}",
+        run.stdout()
+    );
     assert!(!f.out("fourth/index.html").exists());
     let index = f.page("index.html");
-    assert_eq!(index.text(".part-entry.forthcoming .part-title"), "Announced Fourth");
-    assert!(f.page("first/index.html").select("meta[name=robots]").is_empty());
+    assert_eq!(
+        index.text(".part-entry.forthcoming .part-title"),
+        "Announced Fourth"
+    );
+    assert!(f
+        .page("first/index.html")
+        .select("meta[name=robots]")
+        .is_empty());
 
     f.build_ok(&["--drafts"]);
     let draft = f.page("fourth/index.html");
@@ -83,7 +119,10 @@ fn drafts_are_left_out_unless_asked_for() {
     assert!(draft.text(".draft-banner").starts_with("Draft"));
     let index = f.page("index.html");
     assert!(index.select(".part-entry.forthcoming").is_empty());
-    assert_eq!(index.attrs(".part-entry.draft .part-title a", "href"), ["fourth/index.html"]);
+    assert_eq!(
+        index.attrs(".part-entry.draft .part-title a", "href"),
+        ["fourth/index.html"]
+    );
     // The previous draft build's page is removed again by a normal build.
     f.build_ok(&[]);
     assert!(!f.out("fourth/index.html").exists());
@@ -93,13 +132,19 @@ fn drafts_are_left_out_unless_asked_for() {
 fn part_numbers_come_from_front_matter_or_file_name_and_order_parts() {
     let f = Fixture::empty()
         .file("series/series.toml", "title = \"S\"\n")
-        .file("series/b.md", &part("title = \"Two\"\npart = 2\nslug = \"two\"", "x"))
+        .file(
+            "series/b.md",
+            &part("title = \"Two\"\npart = 2\nslug = \"two\"", "x"),
+        )
         .file("series/sub/01-one.md", &part("title = \"One\"", "y"))
         .file("series/_ignored.md", "not a part")
         .file("series/.hidden.md", "not a part");
     f.build_ok(&[]);
     let index = f.page("index.html");
-    assert_eq!(index.attrs(".part-title a", "href"), ["one/index.html", "two/index.html"]);
+    assert_eq!(
+        index.attrs(".part-title a", "href"),
+        ["one/index.html", "two/index.html"]
+    );
 }
 
 #[test]
@@ -112,10 +157,18 @@ fn markdown_features_render() {
     f.build_ok(&[]);
     let page = f.page("a/index.html");
     assert_eq!(page.attrs("html", "lang"), ["fr"]);
-    assert_eq!(page.attrs(".part-body h2", "id"), ["soviets", "intro", "intro-1"]);
+    assert_eq!(
+        page.attrs(".part-body h2", "id"),
+        ["soviets", "intro", "intro-1"]
+    );
     assert_eq!(page.select(".part-body table td").len(), 2);
     assert_eq!(page.text(".part-body del"), "struck");
-    let p = page.select(".part-body p").into_iter().map(text_of).last().unwrap();
+    let p = page
+        .select(".part-body p")
+        .into_iter()
+        .map(text_of)
+        .last()
+        .unwrap();
     assert_eq!(p, "struck “quoted” – and — done…");
 }
 
@@ -131,13 +184,20 @@ fn lone_image_becomes_figure_and_assets_are_copied() {
         );
     f.build_ok(&[]);
     assert!(f.out("assets/maps/map.svg").is_file());
-    assert_eq!(std::fs::read(f.out("assets/notes.pdf")).unwrap(), b"%PDF-1.4");
+    assert_eq!(
+        std::fs::read(f.out("assets/notes.pdf")).unwrap(),
+        b"%PDF-1.4"
+    );
     let page = f.page("a/index.html");
     let img = page.one("figure > img");
     assert_eq!(img.value().attr("src"), Some("../assets/maps/map.svg"));
     assert_eq!(img.value().attr("alt"), Some("A map"));
     assert_eq!(page.text("figure > figcaption"), "The map.");
-    assert_eq!(page.select("p > img").len(), 1, "an image inside text stays inline");
+    assert_eq!(
+        page.select("p > img").len(),
+        1,
+        "an image inside text stays inline"
+    );
     assert!(page.select("figure + p:empty").is_empty());
 }
 
@@ -148,7 +208,10 @@ fn every_link_between_pages_is_relative() {
     for page in ["index.html", "first/index.html", "second/index.html"] {
         let page = f.page(page);
         for url in page.attrs("a[href], link[href], img[src]", "href") {
-            assert!(!url.starts_with('/') && !url.contains("://"), "absolute link {url}");
+            assert!(
+                !url.starts_with('/') && !url.contains("://"),
+                "absolute link {url}"
+            );
         }
     }
     assert!(common::broken_links(&f.root().join("output")).is_empty());
@@ -192,7 +255,10 @@ fn a_theme_folder_overrides_templates_and_static_files_one_by_one() {
 fn autoescaping_protects_titles() {
     let f = Fixture::empty()
         .file("series/series.toml", "title = \"Fish & <Chips>\"\n")
-        .file("series/01-a.md", &part("title = \"<script>alert(1)</script>\"", "x"));
+        .file(
+            "series/01-a.md",
+            &part("title = \"<script>alert(1)</script>\"", "x"),
+        );
     f.build_ok(&[]);
     let page = f.page("a/index.html");
     assert!(page.select("script").is_empty());
@@ -212,20 +278,40 @@ fn the_example_series_builds_and_every_link_resolves() {
         .arg(&out_dir)
         .output()
         .unwrap();
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let problems = common::broken_links(&out_dir);
-    assert!(problems.is_empty(), "broken links:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "broken links:\n{}",
+        problems.join("\n")
+    );
     assert!(out_dir.join("index.html").is_file());
-    assert!(common::snapshot(&out_dir).keys().filter(|k| k.ends_with("/index.html")).count() >= 3);
+    assert!(
+        common::snapshot(&out_dir)
+            .keys()
+            .filter(|k| k.ends_with("/index.html"))
+            .count()
+            >= 3
+    );
 }
 
 #[test]
 fn cli_help_version_and_usage_errors() {
     let f = Fixture::empty();
-    let help = std::process::Command::new(env!("CARGO_BIN_EXE_quire")).arg("--help").output().unwrap();
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_quire"))
+        .arg("--help")
+        .output()
+        .unwrap();
     assert!(help.status.success());
     assert!(String::from_utf8_lossy(&help.stdout).contains("build"));
-    let version = std::process::Command::new(env!("CARGO_BIN_EXE_quire")).arg("--version").output().unwrap();
+    let version = std::process::Command::new(env!("CARGO_BIN_EXE_quire"))
+        .arg("--version")
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&version.stdout).starts_with("quire "));
     assert_eq!(f.run(&["build", "--no-such-flag"]).code(), 2);
     assert_eq!(f.build(&["--base-url", "example.org"]).code(), 2);

@@ -9,7 +9,12 @@ fn malformed_toml_is_reported_at_its_line_in_the_file() {
     let f = Fixture::three_parts();
     assert_fails(
         &f,
-        |f| f.write("series/02-second.md", b"+++\ntitle = \"Second\"\ndate = = 3\n+++\nText\n"),
+        |f| {
+            f.write(
+                "series/02-second.md",
+                b"+++\ntitle = \"Second\"\ndate = = 3\n+++\nText\n",
+            )
+        },
         &["series/02-second.md:3:"],
     );
 }
@@ -39,7 +44,12 @@ fn unknown_key_is_named_with_a_suggestion() {
     let f = Fixture::three_parts();
     assert_fails(
         &f,
-        |f| f.write("series/02-second.md", b"+++\ntitle = \"Second\"\nsumary = \"x\"\n+++\nText\n"),
+        |f| {
+            f.write(
+                "series/02-second.md",
+                b"+++\ntitle = \"Second\"\nsumary = \"x\"\n+++\nText\n",
+            )
+        },
         &["series/02-second.md:3:1: unknown key `sumary` (did you mean `summary`?)"],
     );
 }
@@ -49,7 +59,12 @@ fn invalid_date() {
     let f = Fixture::three_parts();
     assert_fails(
         &f,
-        |f| f.write("series/02-second.md", b"+++\ntitle = \"Second\"\ndate = \"2024-02-30\"\n+++\nText\n"),
+        |f| {
+            f.write(
+                "series/02-second.md",
+                b"+++\ntitle = \"Second\"\ndate = \"2024-02-30\"\n+++\nText\n",
+            )
+        },
         &["series/02-second.md:3:8: `date` must be a date written YYYY-MM-DD"],
     );
 }
@@ -59,7 +74,12 @@ fn duplicate_part_numbers_name_both_files() {
     let f = Fixture::three_parts();
     assert_fails(
         &f,
-        |f| f.write("series/other.md", part("title = \"Other\"\npart = 2\nslug = \"other\"", "x").as_bytes()),
+        |f| {
+            f.write(
+                "series/other.md",
+                part("title = \"Other\"\npart = 2\nslug = \"other\"", "x").as_bytes(),
+            )
+        },
         &["series/other.md:3:8: part number 2 is already used by series/02-second.md"],
     );
 }
@@ -69,7 +89,12 @@ fn duplicate_slugs() {
     let f = Fixture::three_parts();
     assert_fails(
         &f,
-        |f| f.write("series/04-x.md", part("title = \"X\"\nslug = \"second\"", "x").as_bytes()),
+        |f| {
+            f.write(
+                "series/04-x.md",
+                part("title = \"X\"\nslug = \"second\"", "x").as_bytes(),
+            )
+        },
         &["series/04-x.md:3:8: slug `second` is already used by series/02-second.md"],
     );
 }
@@ -79,7 +104,12 @@ fn file_that_is_not_utf8() {
     let f = Fixture::three_parts();
     assert_fails(
         &f,
-        |f| f.write("series/02-second.md", b"+++\ntitle = \"Second\"\n+++\nCaf\xe9\n"),
+        |f| {
+            f.write(
+                "series/02-second.md",
+                b"+++\ntitle = \"Second\"\n+++\nCaf\xe9\n",
+            )
+        },
         &["series/02-second.md:4:4: not valid UTF-8"],
     );
 }
@@ -129,7 +159,12 @@ fn broken_theme_override_is_an_error() {
     let f = Fixture::three_parts();
     assert_fails(
         &f,
-        |f| f.write("themes/default/part.html", b"{% block content %}{{ unclosed {% endblock %}"),
+        |f| {
+            f.write(
+                "themes/default/part.html",
+                b"{% block content %}{{ unclosed {% endblock %}",
+            )
+        },
         &["themes/default: theme templates do not compile"],
     );
 }
@@ -139,7 +174,12 @@ fn template_that_fails_at_render_time_is_an_error() {
     let f = Fixture::three_parts();
     assert_fails(
         &f,
-        |f| f.write("themes/default/part.html", b"{{ part.no_such_field.deeper }}"),
+        |f| {
+            f.write(
+                "themes/default/part.html",
+                b"{{ part.no_such_field.deeper }}",
+            )
+        },
         &["themes/default/part.html: template failed while rendering first/index.html"],
     );
 }
@@ -152,7 +192,10 @@ fn all_errors_of_a_build_are_reported_together() {
         |f| {
             f.write("series/01-first.md", b"+++\ntitel = \"x\"\n+++\n");
             f.write("series/02-second.md", b"+++\ntitle = \"Second\"\n\n");
-            f.write("series/03-third.md", part("title = \"Third\"", "\n![x](assets/none.png)\n").as_bytes());
+            f.write(
+                "series/03-third.md",
+                part("title = \"Third\"", "\n![x](assets/none.png)\n").as_bytes(),
+            );
         },
         &[
             "series/01-first.md:2:1: unknown key `titel` (did you mean `title`?)",
@@ -167,7 +210,12 @@ fn bad_series_toml_is_located() {
     let f = Fixture::three_parts();
     assert_fails(
         &f,
-        |f| f.write("series/series.toml", b"title = \"S\"\n\n[[forthcoming]]\npart = 4\ntitel = \"x\"\n"),
+        |f| {
+            f.write(
+                "series/series.toml",
+                b"title = \"S\"\n\n[[forthcoming]]\npart = 4\ntitel = \"x\"\n",
+            )
+        },
         &["series/series.toml:5:1: unknown key `titel` (did you mean `title`?)"],
     );
 }

@@ -22,7 +22,8 @@ fn series_with(first_body: &str) -> Fixture {
 }
 
 fn hrefs_in_body(f: &Fixture, page: &str) -> Vec<String> {
-    f.page(page).attrs(".part-body a[href]:not(.permalink)", "href")
+    f.page(page)
+        .attrs(".part-body a[href]:not(.permalink)", "href")
 }
 
 #[test]
@@ -52,23 +53,33 @@ fn every_link_form_is_rewritten_to_the_built_page() {
         ]
     );
     // From a sub-folder, a relative link climbs back out; part:prev works too.
-    assert_eq!(hrefs_in_body(&f, "october/index.html"), ["../dual-power/index.html#soviets"]);
+    assert_eq!(
+        hrefs_in_body(&f, "october/index.html"),
+        ["../dual-power/index.html#soviets"]
+    );
     assert!(common::broken_links(&f.root().join("output")).is_empty());
 }
 
 #[test]
 fn prev_and_links_to_assets() {
-    let f = series_with("x")
-        .file("series/assets/map.pdf", "%PDF")
-        .file(
-            "series/05-last.md",
-            &part("title = \"Last\"", "\n[back](part:prev) [map](assets/map.pdf#page=2)\n"),
-        );
+    let f = series_with("x").file("series/assets/map.pdf", "%PDF").file(
+        "series/05-last.md",
+        &part(
+            "title = \"Last\"",
+            "\n[back](part:prev) [map](assets/map.pdf#page=2)\n",
+        ),
+    );
     f.build_ok(&[]);
     // The previous *known* part is the forthcoming Part IV: shown, not linked.
     let page = f.page("last/index.html");
-    assert_eq!(page.attrs(".part-body .link-forthcoming", "title"), ["Forthcoming: Part IV, From Soviet Power to One-Party State"]);
-    assert_eq!(hrefs_in_body(&f, "last/index.html"), ["../assets/map.pdf#page=2"]);
+    assert_eq!(
+        page.attrs(".part-body .link-forthcoming", "title"),
+        ["Forthcoming: Part IV, From Soviet Power to One-Party State"]
+    );
+    assert_eq!(
+        hrefs_in_body(&f, "last/index.html"),
+        ["../assets/map.pdf#page=2"]
+    );
 }
 
 #[test]
@@ -76,8 +87,14 @@ fn links_inside_footnotes_are_rewritten_too() {
     let f = series_with("\nText.[^n]\n\n[^n]: See [the soviets](part:2#soviets).\n");
     f.build_ok(&[]);
     let page = f.page("first/index.html");
-    assert_eq!(page.attrs(".endnotes a:not([role])", "href"), ["../dual-power/index.html#soviets"]);
-    assert_eq!(page.attrs(".sidenote a", "href"), ["../dual-power/index.html#soviets"]);
+    assert_eq!(
+        page.attrs(".endnotes a:not([role])", "href"),
+        ["../dual-power/index.html#soviets"]
+    );
+    assert_eq!(
+        page.attrs(".sidenote a", "href"),
+        ["../dual-power/index.html#soviets"]
+    );
 }
 
 #[test]
@@ -110,8 +127,14 @@ fn forthcoming_part_link_is_marked_up_then_becomes_a_real_link() {
 #[test]
 fn links_to_drafts() {
     let f = series_with("\nSee [the draft](part:5) and [the announced draft](part:4).\n")
-        .file("series/04-draft-four.md", &part("title = \"D4\"\ndraft = true", "x"))
-        .file("series/05-draft-five.md", &part("title = \"D5\"\ndraft = true", "x"));
+        .file(
+            "series/04-draft-four.md",
+            &part("title = \"D4\"\ndraft = true", "x"),
+        )
+        .file(
+            "series/05-draft-five.md",
+            &part("title = \"D5\"\ndraft = true", "x"),
+        );
     // A draft that is not announced cannot be linked from a published part…
     let run = f.build(&[]);
     assert_eq!(run.code(), 1);
@@ -180,14 +203,25 @@ fn backlinks_land_on_the_linking_sentence() {
     let target = f.page("dual-power/index.html");
     let items = target.select("section.backlinks li a");
     let labels: Vec<String> = items.iter().map(|a| text_of(*a)).collect();
-    let urls: Vec<&str> = items.iter().map(|a| a.value().attr("href").unwrap()).collect();
+    let urls: Vec<&str> = items
+        .iter()
+        .map(|a| a.value().attr("href").unwrap())
+        .collect();
     assert_eq!(
         labels,
-        ["Part I, §“Categories”", "Part I, §“Categories”", "Part III, §“Rising”"]
+        [
+            "Part I, §“Categories”",
+            "Part I, §“Categories”",
+            "Part III, §“Rising”"
+        ]
     );
     assert_eq!(
         urls,
-        ["../first/index.html#xref-1", "../first/index.html#fnref-1", "../october/index.html#xref-1"]
+        [
+            "../first/index.html#xref-1",
+            "../first/index.html#fnref-1",
+            "../october/index.html#xref-1"
+        ]
     );
     // The ids exist on the link itself and on the note reference.
     let source = f.page("first/index.html");
@@ -202,9 +236,16 @@ fn table_of_contents_for_parts_with_three_headings() {
     let f = series_with("\n## One\n\n### One a\n\n### One b\n\n## Two\n\n#### Deep\n");
     f.build_ok(&[]);
     let page = f.page("first/index.html");
-    let top: Vec<String> = page.select(".toc > ol > li > a").into_iter().map(text_of).collect();
+    let top: Vec<String> = page
+        .select(".toc > ol > li > a")
+        .into_iter()
+        .map(text_of)
+        .collect();
     assert_eq!(top, ["One", "Two"]);
-    assert_eq!(page.attrs(".toc > ol > li > ol > li > a", "href"), ["#one-a", "#one-b"]);
+    assert_eq!(
+        page.attrs(".toc > ol > li > ol > li > a", "href"),
+        ["#one-a", "#one-b"]
+    );
     // Two headings: no contents box.
     assert!(f.page("dual-power/index.html").select(".toc").is_empty());
 }

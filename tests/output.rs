@@ -14,12 +14,21 @@ fn files_quire_did_not_write_survive_every_build() {
     f.write("output/first/notes-by-hand.txt", b"mine");
     // Rename a part: its old page goes, the author's files stay.
     f.remove("series/03-third.md");
-    f.write("series/03-renamed.md", part("title = \"Third\"", "x").as_bytes());
+    f.write(
+        "series/03-renamed.md",
+        part("title = \"Third\"", "x").as_bytes(),
+    );
     f.build_ok(&[]);
-    assert!(!f.out("third/index.html").exists(), "stale page not removed");
+    assert!(
+        !f.out("third/index.html").exists(),
+        "stale page not removed"
+    );
     assert!(!f.out("third").exists(), "emptied folder not removed");
     assert!(f.out("renamed/index.html").is_file());
-    assert_eq!(std::fs::read(f.out("CNAME")).unwrap(), b"essays.example.org");
+    assert_eq!(
+        std::fs::read(f.out("CNAME")).unwrap(),
+        b"essays.example.org"
+    );
     assert!(f.out(".git/HEAD").is_file());
     assert!(f.out("first/notes-by-hand.txt").is_file());
 }
@@ -30,15 +39,26 @@ fn unchanged_files_are_not_rewritten() {
     f.build_ok(&[]);
     let old = SystemTime::now() - Duration::from_secs(3600);
     for rel in ["index.html", "first/index.html", "second/index.html"] {
-        std::fs::File::options().write(true).open(f.out(rel)).unwrap().set_modified(old).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(f.out(rel))
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
     }
-    f.write("series/02-second.md", part("title = \"Second, revised\"", "x").as_bytes());
+    f.write(
+        "series/02-second.md",
+        part("title = \"Second, revised\"", "x").as_bytes(),
+    );
     let run = f.build_ok(&[]);
     let mtime = |rel: &str| std::fs::metadata(f.out(rel)).unwrap().modified().unwrap();
     // Part II changed, and so did the pages that show its title; nothing else.
     assert!(mtime("second/index.html") > old);
     assert!(mtime("index.html") > old);
-    assert!(mtime("first/index.html") > old, "Part I's next link shows the new title");
+    assert!(
+        mtime("first/index.html") > old,
+        "Part I's next link shows the new title"
+    );
     assert!(run.stdout().contains("unchanged"), "{}", run.stdout());
     let again = f.build_ok(&[]);
     assert!(again.stdout().contains("(0 written"), "{}", again.stdout());
@@ -62,7 +82,11 @@ fn manifest_lists_exactly_the_files_written() {
     f.build_ok(&[]);
     let manifest = std::fs::read_to_string(f.out(".quire-manifest")).unwrap();
     let listed: Vec<&str> = manifest.lines().filter(|l| !l.starts_with('#')).collect();
-    let mut on_disk: Vec<String> = f.snapshot().into_keys().filter(|k| k != ".quire-manifest").collect();
+    let mut on_disk: Vec<String> = f
+        .snapshot()
+        .into_keys()
+        .filter(|k| k != ".quire-manifest")
+        .collect();
     on_disk.sort();
     assert_eq!(listed, on_disk);
 }
@@ -73,7 +97,11 @@ fn refuses_root_series_and_their_ancestors_as_output() {
     let root = f.root().to_string_lossy().into_owned();
     let series = f.root().join("series").to_string_lossy().into_owned();
     let parent = f.root().parent().unwrap().to_string_lossy().into_owned();
-    for (target, risk) in [(&root, "project root"), (&series, "series folder"), (&parent, "project root")] {
+    for (target, risk) in [
+        (&root, "project root"),
+        (&series, "series folder"),
+        (&parent, "project root"),
+    ] {
         let run = f.build(&["--output", target, "--force"]);
         assert_eq!(run.code(), 2, "{target}: {}", run.stderr());
         assert!(run.stderr().contains(risk), "{}", run.stderr());
@@ -92,7 +120,10 @@ fn refuses_a_non_empty_folder_it_never_built_into_unless_forced() {
     assert!(!f.root().join("elsewhere/index.html").exists());
     f.build_ok(&["--output", &target, "--force"]);
     assert!(f.root().join("elsewhere/index.html").is_file());
-    assert_eq!(std::fs::read(f.root().join("elsewhere/precious.txt")).unwrap(), b"keep me");
+    assert_eq!(
+        std::fs::read(f.root().join("elsewhere/precious.txt")).unwrap(),
+        b"keep me"
+    );
     // Once built into, no --force is needed.
     f.build_ok(&["--output", &target]);
 }

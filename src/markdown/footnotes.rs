@@ -47,9 +47,7 @@ pub fn parse_ref_tag(tag: &str) -> Option<(usize, usize)> {
 pub fn ids(notes: &[Note]) -> Vec<String> {
     notes
         .iter()
-        .flat_map(|n| {
-            std::iter::once(n.id()).chain((1..=n.ref_count).map(|k| ref_id(n.number, k)))
-        })
+        .flat_map(|n| std::iter::once(n.id()).chain((1..=n.ref_count).map(|k| ref_id(n.number, k))))
         .collect()
 }
 
@@ -78,7 +76,9 @@ pub fn extract(events: Vec<Ev>, part: &Part, diags: &mut Diagnostics) -> (Vec<Ev
     }
     let mut notes = Vec::new();
     for (index, label) in order.iter().enumerate() {
-        let def = defs.get_mut(label).expect("only defined labels are numbered");
+        let def = defs
+            .get_mut(label)
+            .expect("only defined labels are numbered");
         def.used = true;
         notes.push(Note {
             label: label.clone(),

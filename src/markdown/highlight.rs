@@ -1,44 +1,65 @@
 //! Code highlighting with syntect, emitting CSS classes (`hl-…`), never inline styles.
 //! The syntax set is loaded on first use, so a prose-only series never pays for it.
 
-use std::sync::OnceLock;
-use syntect::highlighting::ThemeSet;
-use syntect::html::{css_for_theme_with_class_style, ClassStyle, ClassedHTMLGenerator};
-use syntect::parsing::SyntaxSet;
-use syntect::util::LinesWithEndings;
+#[cfg(not(feature = "highlight"))]
+pub use disabled::*;
+#[cfg(feature = "highlight")]
+pub use enabled::*;
 
-const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
-
-fn syntaxes() -> &'static SyntaxSet {
-    static SET: OnceLock<SyntaxSet> = OnceLock::new();
-    SET.get_or_init(SyntaxSet::load_defaults_newlines)
-}
-
-/// Highlighted HTML for the inside of `<code>`, or `None` when the language is unknown.
-pub fn highlight(code: &str, lang: &str) -> Option<String> {
-    let set = syntaxes();
-    let syntax = set.find_syntax_by_token(lang)?;
-    let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
-    for line in LinesWithEndings::from(code) {
-        generator
-            .parse_html_for_line_which_includes_newline(line)
-            .ok()?;
+#[cfg(not(feature = "highlight"))]
+mod disabled {
+    /// Without the `highlight` feature every code block is plain.
+    pub fn highlight(_code: &str, _lang: &str) -> Option<String> {
+        None
     }
-    Some(generator.finalize())
+
+    /// Without the `highlight` feature there is no code stylesheet.
+    pub fn stylesheet() -> String {
+        String::new()
+    }
 }
 
-/// The stylesheet for highlighted code: a light scheme, and a dark one for
-/// readers whose system prefers it.
-pub fn stylesheet() -> String {
-    let themes = ThemeSet::load_defaults();
-    let light = css_for_theme_with_class_style(&themes.themes["InspiredGitHub"], CLASS_STYLE)
-        .unwrap_or_default();
-    let dark = css_for_theme_with_class_style(&themes.themes["base16-ocean.dark"], CLASS_STYLE)
-        .unwrap_or_default();
-    format!("{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n")
+#[cfg(feature = "highlight")]
+mod enabled {
+    use std::sync::OnceLock;
+    use syntect::highlighting::ThemeSet;
+    use syntect::html::{css_for_theme_with_class_style, ClassStyle, ClassedHTMLGenerator};
+    use syntect::parsing::SyntaxSet;
+    use syntect::util::LinesWithEndings;
+
+    const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+
+    fn syntaxes() -> &'static SyntaxSet {
+        static SET: OnceLock<SyntaxSet> = OnceLock::new();
+        SET.get_or_init(SyntaxSet::load_defaults_newlines)
+    }
+
+    /// Highlighted HTML for the inside of `<code>`, or `None` when the language is unknown.
+    pub fn highlight(code: &str, lang: &str) -> Option<String> {
+        let set = syntaxes();
+        let syntax = set.find_syntax_by_token(lang)?;
+        let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
+        for line in LinesWithEndings::from(code) {
+            generator
+                .parse_html_for_line_which_includes_newline(line)
+                .ok()?;
+        }
+        Some(generator.finalize())
+    }
+
+    /// The stylesheet for highlighted code: a light scheme, and a dark one for
+    /// readers whose system prefers it.
+    pub fn stylesheet() -> String {
+        let themes = ThemeSet::load_defaults();
+        let light = css_for_theme_with_class_style(&themes.themes["InspiredGitHub"], CLASS_STYLE)
+            .unwrap_or_default();
+        let dark = css_for_theme_with_class_style(&themes.themes["base16-ocean.dark"], CLASS_STYLE)
+            .unwrap_or_default();
+        format!("{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n")
+    }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "highlight"))]
 mod tests {
     use super::*;
 

@@ -136,7 +136,9 @@ fn render(events: &[Ev], doc: &ParsedDoc, targets: &Targets, mode: Mode) -> Stri
                 i = end + 1;
                 continue;
             }
-            Event::Start(Tag::Link { dest_url, title, .. }) => {
+            Event::Start(Tag::Link {
+                dest_url, title, ..
+            }) => {
                 let (open, close) = link(dest_url, title, doc, targets, mode);
                 out.push(html(open));
                 closers.push(Some(close));
@@ -209,7 +211,10 @@ fn image_out<'t>(dest: &str, targets: &'t Targets) -> Option<&'t ImageOut> {
 }
 
 fn image(start: &Ev, alt_events: &[Ev], targets: &Targets) -> String {
-    let Event::Start(Tag::Image { dest_url, title, .. }) = &start.0 else {
+    let Event::Start(Tag::Image {
+        dest_url, title, ..
+    }) = &start.0
+    else {
         return String::new();
     };
     let alt = plain_text(alt_events);
@@ -277,7 +282,10 @@ fn link(
     else {
         let mut href = String::new();
         let _ = pulldown_cmark_escape::escape_href(&mut href, dest);
-        return (format!("<a href=\"{href}\"{title_attr}{tab}>"), "</a>".into());
+        return (
+            format!("<a href=\"{href}\"{title_attr}{tab}>"),
+            "</a>".into(),
+        );
     };
     let recorded = &doc.links[index];
     let id = if mode == Mode::Body && recorded.note.is_none() {
@@ -347,7 +355,9 @@ fn code_block(code: &str, lang: &str, mode: Mode) -> String {
             "<pre class=\"code highlighted\"><code class=\"language-{}\">{inner}</code></pre>\n",
             escape(lang)
         ),
-        None if lang.is_empty() => format!("<pre class=\"code\"><code>{}</code></pre>\n", escape(code)),
+        None if lang.is_empty() => {
+            format!("<pre class=\"code\"><code>{}</code></pre>\n", escape(code))
+        }
         None => format!(
             "<pre class=\"code\"><code class=\"language-{}\">{}</code></pre>\n",
             escape(lang),

@@ -64,7 +64,8 @@ pub fn parse(part: &Part, diags: &mut Diagnostics) -> ParsedDoc {
     ids.extend(footnotes::ids(&notes));
     let (links, images) = refs::collect(&mut events, &mut notes, &headings, part, diags);
     ids.extend(refs::ids(&links));
-    let word_count = word_count(&events) + notes.iter().map(|n| word_count(&n.events)).sum::<usize>();
+    let word_count =
+        word_count(&events) + notes.iter().map(|n| word_count(&n.events)).sum::<usize>();
     let has_highlighted_code = events
         .iter()
         .chain(notes.iter().flat_map(|n| &n.events))
@@ -152,7 +153,8 @@ mod tests {
     fn doc(body: &str) -> (ParsedDoc, Diagnostics) {
         let mut d = Diagnostics::default();
         let text = format!("+++\ntitle = \"T\"\n+++\n{body}");
-        let part = crate::part::parse(std::path::Path::new("series/01-t.md"), text, &mut d).unwrap();
+        let part =
+            crate::part::parse(std::path::Path::new("series/01-t.md"), text, &mut d).unwrap();
         (parse(&part, &mut d), d)
     }
 

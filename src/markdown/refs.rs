@@ -115,7 +115,8 @@ pub fn collect(
     let mut links = Vec::new();
     let mut images = Vec::new();
     let mut ordinal = 0;
-    let section_at = |event_index: usize| headings.iter().rposition(|h| h.event_index < event_index);
+    let section_at =
+        |event_index: usize| headings.iter().rposition(|h| h.event_index < event_index);
     for i in 0..body.len() {
         let section = section_at(i);
         if let Some(link) = record(body, i, None, section, part, &mut links, &mut images, diags) {
@@ -130,7 +131,16 @@ pub fn collect(
             .position(|(e, _)| matches!(e, Event::FootnoteReference(t) if **t == *first_ref));
         let section = at.and_then(section_at);
         for i in 0..note.events.len() {
-            record(&mut note.events, i, Some(note.number), section, part, &mut links, &mut images, diags);
+            record(
+                &mut note.events,
+                i,
+                Some(note.number),
+                section,
+                part,
+                &mut links,
+                &mut images,
+                diags,
+            );
         }
     }
     (links, images)
@@ -180,13 +190,17 @@ fn record(
             });
             Some(links.len() - 1)
         }
-        Event::Start(Tag::Image { dest_url, title, .. }) => {
+        Event::Start(Tag::Image {
+            dest_url, title, ..
+        }) => {
             let raw = dest_url.to_string();
             let title = title.to_string();
             let end = matching_end(events, i);
             let alt = plain_text(&events[i + 1..end]);
             let local = match classify(&raw, &part.source) {
-                Ok(Some(LinkTarget::Asset { path, .. } | LinkTarget::PartFile { path, .. })) => Some(path),
+                Ok(Some(LinkTarget::Asset { path, .. } | LinkTarget::PartFile { path, .. })) => {
+                    Some(path)
+                }
                 _ => None,
             };
             if alt.trim().is_empty() {
@@ -227,7 +241,10 @@ pub fn classify(raw: &str, from: &Path) -> Result<Option<LinkTarget>, String> {
         let (what, anchor) = split_fragment(rest);
         return match what {
             "next" => Ok(Some(LinkTarget::Neighbour { next: true, anchor })),
-            "prev" | "previous" => Ok(Some(LinkTarget::Neighbour { next: false, anchor })),
+            "prev" | "previous" => Ok(Some(LinkTarget::Neighbour {
+                next: false,
+                anchor,
+            })),
             n => match n.parse::<u32>() {
                 Ok(number) => Ok(Some(LinkTarget::PartNumber { number, anchor })),
                 Err(_) => Err(format!(
@@ -324,16 +341,39 @@ mod tests {
     fn classifies_every_link_form() {
         assert_eq!(t("https://example.org/a.md"), None);
         assert_eq!(t("mailto:a@b.c"), None);
-        assert_eq!(t("#soviets"), Some(LinkTarget::SamePage { anchor: "soviets".into() }));
+        assert_eq!(
+            t("#soviets"),
+            Some(LinkTarget::SamePage {
+                anchor: "soviets".into()
+            })
+        );
         assert_eq!(
             t("../02-dual-power.md#soviets"),
-            Some(LinkTarget::PartFile { path: "series/02-dual-power.md".into(), anchor: Some("soviets".into()) })
+            Some(LinkTarget::PartFile {
+                path: "series/02-dual-power.md".into(),
+                anchor: Some("soviets".into())
+            })
         );
-        assert_eq!(t("part:2"), Some(LinkTarget::PartNumber { number: 2, anchor: None }));
-        assert_eq!(t("part:next#a"), Some(LinkTarget::Neighbour { next: true, anchor: Some("a".into()) }));
+        assert_eq!(
+            t("part:2"),
+            Some(LinkTarget::PartNumber {
+                number: 2,
+                anchor: None
+            })
+        );
+        assert_eq!(
+            t("part:next#a"),
+            Some(LinkTarget::Neighbour {
+                next: true,
+                anchor: Some("a".into())
+            })
+        );
         assert_eq!(
             t("../assets/map%201917.png"),
-            Some(LinkTarget::Asset { path: "series/assets/map 1917.png".into(), fragment: None })
+            Some(LinkTarget::Asset {
+                path: "series/assets/map 1917.png".into(),
+                fragment: None
+            })
         );
         assert!(classify("part:two", Path::new("series/a.md")).is_err());
         assert!(classify("../../../x.md", Path::new("series/a.md")).is_err());

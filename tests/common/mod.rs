@@ -28,7 +28,10 @@ impl Fixture {
     /// A project with `series.toml` and three small parts.
     pub fn three_parts() -> Self {
         Fixture::empty()
-            .file("series/series.toml", "title = \"Test Series\"\nauthor = \"T. Author\"\n")
+            .file(
+                "series/series.toml",
+                "title = \"Test Series\"\nauthor = \"T. Author\"\n",
+            )
             .file(
                 "series/01-first.md",
                 &part(
@@ -38,7 +41,10 @@ impl Fixture {
             )
             .file(
                 "series/02-second.md",
-                &part("title = \"Second\"", "\nMiddle text.\n\n## Beta {#beta}\n\nMore.\n"),
+                &part(
+                    "title = \"Second\"",
+                    "\nMiddle text.\n\n## Beta {#beta}\n\nMore.\n",
+                ),
             )
             .file(
                 "series/03-third.md",
@@ -166,7 +172,12 @@ impl Page {
     /// The one element matching a selector.
     pub fn one(&self, css: &str) -> scraper::ElementRef<'_> {
         let found = self.select(css);
-        assert_eq!(found.len(), 1, "expected exactly one `{css}`, found {}", found.len());
+        assert_eq!(
+            found.len(),
+            1,
+            "expected exactly one `{css}`, found {}",
+            found.len()
+        );
         found[0]
     }
 
@@ -191,7 +202,11 @@ impl Page {
 
 /// An element's text with whitespace collapsed.
 pub fn text_of(e: scraper::ElementRef<'_>) -> String {
-    e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ")
+    e.text()
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Checks that every relative `href`/`src` in every HTML page under `dir`
@@ -239,7 +254,11 @@ pub fn broken_links(dir: &Path) -> Vec<String> {
             }
         }
     }
-    assert!(checked > 0, "no relative links were checked in {}", dir.display());
+    assert!(
+        checked > 0,
+        "no relative links were checked in {}",
+        dir.display()
+    );
     problems
 }
 
@@ -276,4 +295,3 @@ pub fn assert_fails(f: &Fixture, breakage: impl FnOnce(&Fixture), expected: &[&s
     }
     assert_eq!(f.snapshot(), before, "output/ changed after a failed build");
 }
-
