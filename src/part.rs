@@ -104,9 +104,7 @@ pub fn load(root: &Path, rel: &Path, diags: &mut Diagnostics) -> Option<Part> {
 /// Checks a part's text: front matter, number and slug.
 pub fn parse(rel: &Path, text: String, diags: &mut Diagnostics) -> Option<Part> {
     let lines = LineIndex::new(&text);
-    let Some((fm_start, fm_end, body_start)) = split_front_matter(&text, rel, diags) else {
-        return None;
-    };
+    let (fm_start, fm_end, body_start) = split_front_matter(&text, rel, diags)?;
     let src = TomlSource {
         path: rel,
         file_text: &text,

@@ -57,26 +57,19 @@ pub fn load(root: &Path, selection: Selection, diags: &mut Diagnostics) -> Optio
     let (parts, excluded): (Vec<Part>, Vec<Part>) = parts
         .into_iter()
         .partition(|p| selection.drafts || !p.meta.draft);
-    let forthcoming = config
+    let mut forthcoming: Vec<Forthcoming> = config
         .forthcoming
         .iter()
         .filter(|f| !parts.iter().any(|p| p.number == f.part))
         .cloned()
-        .collect::<BTreeMap<u32, Forthcoming>>()
-        .into_values()
         .collect();
+    forthcoming.sort_by_key(|f| f.part);
     Some(Series {
         config,
         parts,
         excluded,
         forthcoming,
     })
-}
-
-impl FromIterator<Forthcoming> for BTreeMap<u32, Forthcoming> {
-    fn from_iter<I: IntoIterator<Item = Forthcoming>>(iter: I) -> Self {
-        iter.into_iter().map(|f| (f.part, f)).collect()
-    }
 }
 
 /// Every `*.md` below `series/`, skipping `.`/`_` names and the assets folder, sorted.

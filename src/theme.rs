@@ -81,7 +81,7 @@ pub fn load(root: &Path, name: &str, diags: &mut Diagnostics) -> Option<Theme> {
     let mut tera = Tera::default();
     // Tera's default escaping also turns `/` into `&#x2F;`, which is valid but
     // makes every URL unreadable; quote and angle bracket escaping is what matters.
-    tera.set_escape_fn(|s| crate::markdown::html::escape(s));
+    tera.set_escape_fn(crate::markdown::html::escape);
     if let Err(err) = tera.add_raw_templates(sources) {
         diags.file_error(
             &dir_rel,
