@@ -10,6 +10,7 @@ pub mod assets;
 pub mod config;
 pub mod date;
 pub mod diagnostics;
+pub mod index;
 pub mod links;
 pub mod markdown;
 pub mod numeral;
@@ -112,15 +113,25 @@ pub fn render(options: &BuildOptions) -> Result<Site, BuildError> {
         series.config.base_url = Some(url.clone());
     }
     let theme = theme::load(root, &series.config.theme, &mut diags);
+    let terms = index::load(root, &mut diags);
+    let matcher = index::Matcher::new(&terms);
     let docs: Vec<markdown::ParsedDoc> = series
         .parts
         .iter()
-        .map(|part| markdown::parse(part, &mut diags))
+        .map(|part| markdown::parse(part, matcher.as_ref(), &mut diags))
         .collect();
     let resolved = links::resolve(&series, root, &docs, &mut diags);
+    let entries = index::build(&terms, &docs, &mut diags);
     let pages = match &theme {
         Some(theme) if !diags.has_errors() => {
-            render::render_site(&series, &docs, &resolved, theme, root, &mut diags)
+            let model = render::Model {
+                series: &series,
+                docs: &docs,
+                resolved: &resolved,
+                entries: &entries,
+                root,
+            };
+            render::render_site(&model, theme, &mut diags)
         }
         _ => Vec::new(),
     };

@@ -3,6 +3,7 @@
 
 use crate::date::DateView;
 use crate::diagnostics::Diagnostics;
+use crate::index::{self, Locator};
 use crate::links::{part_dir, Backlink, Resolved};
 use crate::markdown::{html, Heading, ParsedDoc};
 use crate::numeral::roman;
@@ -40,6 +41,7 @@ struct SiteView<'a> {
     word_count: usize,
     reading_time: usize,
     part_count: usize,
+    has_index: bool,
 }
 
 /// What a page is, for `base.html`.
@@ -127,15 +129,23 @@ struct BacklinkView<'a> {
     url: String,
 }
 
+/// Everything the pipeline knows once links are resolved: what pages are made of.
+pub struct Model<'a> {
+    /// The loaded series.
+    pub series: &'a Series,
+    /// One parsed document per published part.
+    pub docs: &'a [ParsedDoc],
+    /// Resolved links and backlinks.
+    pub resolved: &'a Resolved,
+    /// The index, sorted.
+    pub entries: &'a [index::Entry],
+    /// The project root (for assets).
+    pub root: &'a Path,
+}
+
 /// Renders every page of the site.
-pub fn render_site(
-    series: &Series,
-    docs: &[ParsedDoc],
-    resolved: &Resolved,
-    theme: &Theme,
-    root: &Path,
-    diags: &mut Diagnostics,
-) -> Vec<Page> {
+pub fn render_site(model: &Model<'_>, theme: &Theme, diags: &mut Diagnostics) -> Vec<Page> {
+    let (series, docs, root) = (model.series, model.docs, model.root);
     let total_words: usize = docs.iter().map(|d| d.word_count).sum();
     let site = SiteView {
         title: &series.config.title,
@@ -148,6 +158,7 @@ pub fn render_site(
         word_count: total_words,
         reading_time: reading_minutes(total_words),
         part_count: series.parts.len(),
+        has_index: !model.entries.is_empty(),
     };
     let summaries: Vec<PartSummary> = series
         .parts
@@ -180,17 +191,22 @@ pub fn render_site(
         .collect();
     let has_code = docs.iter().any(|d| d.has_highlighted_code);
     let mut pages = Vec::new();
-    let renderer = Renderer {
+    let mut renderer = Renderer {
         theme,
         site: &site,
+        model,
         diags,
     };
-    let mut renderer = renderer;
     if let Some(page) = renderer.series_page(&summaries, &forthcoming) {
         pages.push(page);
     }
     for index in 0..series.parts.len() {
-        if let Some(page) = renderer.part_page(series, docs, resolved, &summaries, index) {
+        if let Some(page) = renderer.part_page(&summaries, index) {
+            pages.push(page);
+        }
+    }
+    if !model.entries.is_empty() {
+        if let Some(page) = renderer.index_page() {
             pages.push(page);
         }
     }
@@ -226,6 +242,7 @@ pub fn render_site(
 struct Renderer<'a, 'd> {
     theme: &'a Theme,
     site: &'a SiteView<'a>,
+    model: &'a Model<'a>,
     diags: &'d mut Diagnostics,
 }
 
@@ -296,14 +313,8 @@ impl Renderer<'_, '_> {
         self.render("series.html", "index.html".into(), context)
     }
 
-    fn part_page(
-        &mut self,
-        series: &Series,
-        docs: &[ParsedDoc],
-        resolved: &Resolved,
-        summaries: &[PartSummary],
-        index: usize,
-    ) -> Option<Page> {
+    fn part_page(&mut self, summaries: &[PartSummary], index: usize) -> Option<Page> {
+        let (series, docs, resolved) = (self.model.series, self.model.docs, self.model.resolved);
         let part = &series.parts[index];
         let doc = &docs[index];
         let targets = &resolved.targets[index];
@@ -384,6 +395,21 @@ impl Renderer<'_, '_> {
         )
     }
 
+    fn index_page(&mut self) -> Option<Page> {
+        let letters = index_view(self.model);
+        let meta = PageMeta {
+            kind: "index",
+            title: "Index".into(),
+            description: None,
+            noindex: false,
+            draft: false,
+            has_code: false,
+        };
+        let mut context = self.base_context("../", meta);
+        context.insert("letters", &letters);
+        self.render("book-index.html", "index/index.html".into(), context)
+    }
+
     fn not_found_page(&mut self, series: &Series) -> Option<Page> {
         // Served at any depth, so links are rooted at the site's path, not relative.
         let root = series
@@ -426,4 +452,115 @@ pub fn toc(headings: &[Heading]) -> Vec<TocEntry> {
         }
     }
     entries
+}
+
+/// A letter of the index with its entries.
+#[derive(Serialize)]
+struct LetterView {
+    letter: String,
+    id: String,
+    entries: Vec<EntryView>,
+}
+
+#[derive(Serialize)]
+struct EntryView {
+    name: String,
+    id: String,
+    parts: Vec<PartLocators>,
+    subentries: Vec<SubEntryView>,
+    see: Option<CrossRef>,
+    see_also: Vec<CrossRef>,
+}
+
+#[derive(Serialize)]
+struct SubEntryView {
+    name: String,
+    parts: Vec<PartLocators>,
+}
+
+/// The occurrences of an entry in one part.
+#[derive(Serialize)]
+struct PartLocators {
+    number: u32,
+    numeral: String,
+    title: String,
+    count: usize,
+    links: Vec<LocatorLink>,
+}
+
+#[derive(Serialize)]
+struct LocatorLink {
+    url: String,
+    section: Option<String>,
+}
+
+#[derive(Serialize)]
+struct CrossRef {
+    name: String,
+    url: String,
+}
+
+fn index_view(model: &Model<'_>) -> Vec<LetterView> {
+    let mut letters: Vec<LetterView> = Vec::new();
+    for entry in model.entries {
+        let letter = index::letter(&entry.name);
+        if letters.last().is_none_or(|l| l.letter != letter) {
+            let id = format!("letter-{}", crate::slug::slugify(&letter).replace("section", "other"));
+            letters.push(LetterView {
+                letter,
+                id,
+                entries: Vec::new(),
+            });
+        }
+        let view = entry_view(model, entry);
+        letters.last_mut().expect("pushed above").entries.push(view);
+    }
+    letters
+}
+
+fn entry_view(model: &Model<'_>, entry: &index::Entry) -> EntryView {
+    let cross = |name: &String| CrossRef {
+        name: name.clone(),
+        url: format!("#{}", index::entry_id(name)),
+    };
+    EntryView {
+        name: entry.name.clone(),
+        id: index::entry_id(&entry.name),
+        parts: group_by_part(model, &entry.locators),
+        subentries: entry
+            .subentries
+            .iter()
+            .map(|(name, locators)| SubEntryView {
+                name: name.clone(),
+                parts: group_by_part(model, locators),
+            })
+            .collect(),
+        see: entry.see.as_ref().map(cross),
+        see_also: entry.see_also.iter().map(cross).collect(),
+    }
+}
+
+fn group_by_part(model: &Model<'_>, locators: &[Locator]) -> Vec<PartLocators> {
+    let mut groups: Vec<PartLocators> = Vec::new();
+    for locator in locators {
+        let part = &model.series.parts[locator.part];
+        let link = LocatorLink {
+            url: format!("../{}index.html#{}", part_dir(part), locator.id),
+            section: locator.section.clone(),
+        };
+        match groups.last_mut() {
+            Some(group) if group.number == part.number => {
+                group.count += 1;
+                group.links.push(link);
+            }
+            _ => groups.push(PartLocators {
+                number: part.number,
+                numeral: roman(part.number),
+                title: part.meta.title.clone(),
+                count: 1,
+                links: vec![link],
+            }),
+        }
+    }
+    groups
 }

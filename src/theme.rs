@@ -6,12 +6,21 @@ use std::path::{Path, PathBuf};
 use tera::Tera;
 
 /// The templates every theme provides.
-pub const TEMPLATES: [&str; 4] = ["base.html", "series.html", "part.html", "404.html"];
+pub const TEMPLATES: [&str; 6] = [
+    "base.html",
+    "macros.html",
+    "series.html",
+    "part.html",
+    "book-index.html",
+    "404.html",
+];
 
-const EMBEDDED_TEMPLATES: [(&str, &str); 4] = [
+const EMBEDDED_TEMPLATES: [(&str, &str); 6] = [
+    ("macros.html", include_str!("../themes/default/macros.html")),
     ("base.html", include_str!("../themes/default/base.html")),
     ("series.html", include_str!("../themes/default/series.html")),
     ("part.html", include_str!("../themes/default/part.html")),
+    ("book-index.html", include_str!("../themes/default/book-index.html")),
     ("404.html", include_str!("../themes/default/404.html")),
 ];
 

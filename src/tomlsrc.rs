@@ -44,7 +44,8 @@ pub fn deserialize<T: DeserializeOwned>(
 
 /// Rewrites serde's messages into ones that say how to fix the file.
 fn explain(message: &str) -> String {
-    let message = message.trim();
+    let joined = message.trim().lines().collect::<Vec<_>>().join("; ");
+    let message = joined.as_str();
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let (key, expected) = rest.split_once('`').unwrap_or((rest, ""));
         let known: Vec<&str> = expected

@@ -170,6 +170,13 @@ fn render(events: &[Ev], doc: &ParsedDoc, targets: &Targets, mode: Mode) -> Stri
             Event::FootnoteReference(tag) => {
                 out.push(html(note_ref(tag, doc, targets, mode)));
             }
+            // The margin copy of a note must not repeat the endnote's ids.
+            Event::InlineHtml(raw) if mode == Mode::Sidenote => {
+                match super::indexing::strip_id(raw) {
+                    Some(stripped) => out.push(Event::InlineHtml(stripped.into())),
+                    None => out.push(event.clone()),
+                }
+            }
             _ => out.push(event.clone()),
         }
         i += 1;

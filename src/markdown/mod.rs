@@ -5,13 +5,16 @@ mod footnotes;
 mod headings;
 pub mod highlight;
 pub mod html;
+pub mod indexing;
 mod refs;
 
 pub use footnotes::Note;
 pub use headings::Heading;
+pub use indexing::Occurrence;
 pub use refs::{ImageRef, LinkRef, LinkTarget};
 
 use crate::diagnostics::Diagnostics;
+use crate::index::Matcher;
 use crate::part::Part;
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 use std::collections::BTreeSet;
@@ -34,6 +37,8 @@ pub struct ParsedDoc {
     pub links: Vec<LinkRef>,
     /// Every image.
     pub images: Vec<ImageRef>,
+    /// Index occurrences, in order (body first, then notes).
+    pub occurrences: Vec<Occurrence>,
     /// Every id the rendered part page carries that a link may target.
     pub ids: BTreeSet<String>,
     /// Words of prose (body and notes, not code).
@@ -52,7 +57,7 @@ pub fn options() -> Options {
 }
 
 /// Parses a part's body once and runs the extraction passes.
-pub fn parse(part: &Part, diags: &mut Diagnostics) -> ParsedDoc {
+pub fn parse(part: &Part, matcher: Option<&Matcher>, diags: &mut Diagnostics) -> ParsedDoc {
     let body = part.body();
     let events: Vec<Ev> = Parser::new_ext(body, options())
         .into_offset_iter()
@@ -64,6 +69,8 @@ pub fn parse(part: &Part, diags: &mut Diagnostics) -> ParsedDoc {
     ids.extend(footnotes::ids(&notes));
     let (links, images) = refs::collect(&mut events, &mut notes, &headings, part, diags);
     ids.extend(refs::ids(&links));
+    let (events, occurrences) = index_pass(events, &mut notes, &headings, matcher, part, diags);
+    ids.extend(occurrences.iter().map(|o| o.id.clone()));
     let word_count =
         word_count(&events) + notes.iter().map(|n| word_count(&n.events)).sum::<usize>();
     let has_highlighted_code = events
@@ -76,10 +83,39 @@ pub fn parse(part: &Part, diags: &mut Diagnostics) -> ParsedDoc {
         headings,
         links,
         images,
+        occurrences,
         ids,
         word_count,
         has_highlighted_code,
     }
+}
+
+/// Marks index terms and markers in the body and in every note.
+fn index_pass(
+    body: Vec<Ev>,
+    notes: &mut [Note],
+    headings: &[Heading],
+    matcher: Option<&Matcher>,
+    part: &Part,
+    diags: &mut Diagnostics,
+) -> (Vec<Ev>, Vec<Occurrence>) {
+    let section_at = |i: usize| headings.iter().rposition(|h| h.event_index < i);
+    let mut indexer = indexing::Indexer::new(matcher, part);
+    let note_sections: Vec<Option<usize>> = notes
+        .iter()
+        .map(|note| {
+            let first_ref = format!("{}:1", note.number);
+            body.iter()
+                .position(|(e, _)| matches!(e, Event::FootnoteReference(t) if **t == *first_ref))
+                .and_then(section_at)
+        })
+        .collect();
+    let body = indexer.mark(body, &section_at, diags);
+    for (note, section) in notes.iter_mut().zip(note_sections) {
+        let events = std::mem::take(&mut note.events);
+        note.events = indexer.mark(events, &|_| section, diags);
+    }
+    (body, indexer.found)
 }
 
 /// Counts words in text outside code blocks.
@@ -155,7 +191,7 @@ mod tests {
         let text = format!("+++\ntitle = \"T\"\n+++\n{body}");
         let part =
             crate::part::parse(std::path::Path::new("series/01-t.md"), text, &mut d).unwrap();
-        (parse(&part, &mut d), d)
+        (parse(&part, None, &mut d), d)
     }
 
     #[test]

@@ -1,0 +1,320 @@
+//! The back-of-book index: terms from `series/index.toml` and from `index:`
+//! markers, their occurrences across the published parts, sorted with Unicode
+//! collation and grouped by letter.
+
+use crate::diagnostics::{Diagnostics, LineIndex};
+use crate::markdown::{Occurrence, ParsedDoc};
+use crate::tomlsrc::{self, closest, TomlSource};
+use aho_corasick::{AhoCorasick, MatchKind};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+use toml::Spanned;
+use unicode_normalization::UnicodeNormalization;
+
+/// Where the terms file lives, relative to the root.
+pub const TERMS_PATH: &str = "series/index.toml";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TermsFile {
+    #[serde(default)]
+    term: Vec<TermDef>,
+}
+
+/// One `[[term]]` of `index.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TermDef {
+    /// The entry as printed in the index.
+    pub name: Spanned<String>,
+    /// Phrases found in the text; default: the name itself (unless `see` is set).
+    #[serde(rename = "match")]
+    pub matches: Option<Vec<String>>,
+    /// A pure cross-reference: "Coup d'état, see Bolshevik Party".
+    pub see: Option<Spanned<String>>,
+    /// "See also" targets.
+    #[serde(default)]
+    pub see_also: Vec<Spanned<String>>,
+}
+
+/// The terms of the series, as loaded.
+#[derive(Debug, Clone, Default)]
+pub struct Terms {
+    /// In file order.
+    pub defs: Vec<TermDef>,
+    text: String,
+}
+
+/// Reads `index.toml` if there is one.
+pub fn load(root: &Path, diags: &mut Diagnostics) -> Terms {
+    let rel = Path::new(TERMS_PATH);
+    let Ok(bytes) = std::fs::read(root.join(rel)) else {
+        return Terms::default();
+    };
+    let Ok(text) = String::from_utf8(bytes) else {
+        diags.file_error(rel, "not valid UTF-8 (save it as UTF-8)");
+        return Terms::default();
+    };
+    let lines = LineIndex::new(&text);
+    let src = TomlSource {
+        path: rel,
+        file_text: &text,
+        lines: &lines,
+        base: 0,
+    };
+    let Some(file) = tomlsrc::deserialize::<TermsFile>(&text, &src, diags) else {
+        return Terms::default();
+    };
+    let mut seen = BTreeMap::new();
+    for def in &file.term {
+        let at = src.line_col(def.name.span().start);
+        if def.name.get_ref().trim().is_empty() {
+            diags.error_at(rel, at, "term `name` is empty");
+        } else if let Some(first) = seen.insert(def.name.get_ref().clone(), at.0) {
+            diags.error_at(
+                rel,
+                at,
+                format!("term \"{}\" is defined twice, first on line {first} (merge them)", def.name.get_ref()),
+            );
+        }
+    }
+    Terms {
+        defs: file.term,
+        text,
+    }
+}
+
+/// Finds whole-word occurrences of every phrase at once, longest first.
+#[derive(Debug, Clone)]
+pub struct Matcher {
+    automaton: AhoCorasick,
+    term_of: Vec<String>,
+}
+
+/// A match in a run of text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// Byte offsets in the text.
+    pub start: usize,
+    /// End (exclusive).
+    pub end: usize,
+    /// The term's name.
+    pub term: String,
+}
+
+impl Matcher {
+    /// A matcher for the terms' phrases; `None` when there are none.
+    pub fn new(terms: &Terms) -> Option<Matcher> {
+        let mut phrases = Vec::new();
+        let mut term_of = Vec::new();
+        for def in &terms.defs {
+            let own = || if def.see.is_some() { Vec::new() } else { vec![def.name.get_ref().clone()] };
+            for phrase in def.matches.clone().unwrap_or_else(own) {
+                if !phrase.trim().is_empty() {
+                    phrases.push(phrase);
+                    term_of.push(def.name.get_ref().clone());
+                }
+            }
+        }
+        if phrases.is_empty() {
+            return None;
+        }
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&phrases)
+            .ok()?;
+        Some(Matcher { automaton, term_of })
+    }
+
+    /// Non-overlapping whole-word matches, leftmost-longest.
+    pub fn find(&self, text: &str) -> Vec<Found> {
+        self.automaton
+            .find_iter(text)
+            .filter(|m| is_word_boundary(text, m.start(), m.end()))
+            .map(|m| Found {
+                start: m.start(),
+                end: m.end(),
+                term: self.term_of[m.pattern().as_usize()].clone(),
+            })
+            .collect()
+    }
+}
+
+fn is_word_boundary(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    let is_word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    !is_word(before) && !is_word(after)
+}
+
+/// One place a term is found, in the whole series.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Locator {
+    /// Index into `Series::parts`.
+    pub part: usize,
+    /// The occurrence's id in that part's page.
+    pub id: String,
+    /// Heading text of its section.
+    pub section: Option<String>,
+}
+
+/// An entry of the index.
+#[derive(Debug, Clone, Default)]
+pub struct Entry {
+    /// As printed.
+    pub name: String,
+    /// In series order; one per paragraph.
+    pub locators: Vec<Locator>,
+    /// Sub-entries with their locators, sorted.
+    pub subentries: Vec<(String, Vec<Locator>)>,
+    /// Pure cross-reference.
+    pub see: Option<String>,
+    /// "See also" targets.
+    pub see_also: Vec<String>,
+}
+
+/// Builds the sorted entries from the terms and every part's occurrences,
+/// checking `see` targets and reporting terms that never occur.
+pub fn build(terms: &Terms, docs: &[ParsedDoc], diags: &mut Diagnostics) -> Vec<Entry> {
+    let mut entries: BTreeMap<String, Entry> = BTreeMap::new();
+    for def in &terms.defs {
+        let entry = entries.entry(def.name.get_ref().clone()).or_default();
+        entry.name = def.name.get_ref().clone();
+        entry.see = def.see.as_ref().map(|s| s.get_ref().clone());
+        entry.see_also = def.see_also.iter().map(|s| s.get_ref().clone()).collect();
+    }
+    let mut subs: BTreeMap<(String, String), Vec<Locator>> = BTreeMap::new();
+    for (part, doc) in docs.iter().enumerate() {
+        let mut seen_blocks = std::collections::BTreeSet::new();
+        for occ in &doc.occurrences {
+            // Several occurrences in one paragraph make one locator.
+            if !seen_blocks.insert((occ.term.clone(), occ.sub.clone(), occ.block)) {
+                continue;
+            }
+            let locator = locator(part, doc, occ);
+            let entry = entries.entry(occ.term.clone()).or_default();
+            entry.name = occ.term.clone();
+            match &occ.sub {
+                Some(sub) => subs.entry((occ.term.clone(), sub.clone())).or_default().push(locator),
+                None => entry.locators.push(locator),
+            }
+        }
+    }
+    for ((term, sub), locators) in subs {
+        if let Some(entry) = entries.get_mut(&term) {
+            entry.subentries.push((sub, locators));
+        }
+    }
+    check(terms, &entries, diags);
+    let listed = |e: &Entry| e.see.is_some() || !e.locators.is_empty() || !e.subentries.is_empty();
+    let shown: std::collections::BTreeSet<String> =
+        entries.values().filter(|e| listed(e)).map(|e| e.name.clone()).collect();
+    let mut list: Vec<Entry> = entries.into_values().filter(listed).collect();
+    // A cross-reference to an entry that is not printed would lead nowhere.
+    for entry in &mut list {
+        entry.see_also.retain(|t| shown.contains(t));
+        if entry.see.as_ref().is_some_and(|t| !shown.contains(t)) {
+            entry.see = None;
+        }
+    }
+    list.retain(listed);
+    let mut collator = feruca::Collator::default();
+    list.sort_by(|a, b| collator.collate(a.name.as_str(), b.name.as_str()));
+    for entry in &mut list {
+        entry.subentries.sort_by(|a, b| collator.collate(a.0.as_str(), b.0.as_str()));
+    }
+    list
+}
+
+fn locator(part: usize, doc: &ParsedDoc, occ: &Occurrence) -> Locator {
+    Locator {
+        part,
+        id: occ.id.clone(),
+        section: occ.section.map(|s| doc.headings[s].text.clone()),
+    }
+}
+
+fn check(terms: &Terms, entries: &BTreeMap<String, Entry>, diags: &mut Diagnostics) {
+    let rel = Path::new(TERMS_PATH);
+    let lines = LineIndex::new(&terms.text);
+    let at = |offset: usize| lines.line_col(&terms.text, offset);
+    let names: Vec<&str> = entries.keys().map(String::as_str).collect();
+    for def in &terms.defs {
+        let targets = def.see.iter().map(|s| ("see", s)).chain(def.see_also.iter().map(|s| ("see_also", s)));
+        for (key, target) in targets {
+            if !entries.contains_key(target.get_ref()) {
+                let hint = closest(target.get_ref(), &names)
+                    .map(|n| format!(" (did you mean \"{n}\"?)"))
+                    .unwrap_or_default();
+                diags.error_at(
+                    rel,
+                    at(target.span().start),
+                    format!(
+                        "`{key}` names the term \"{}\", which is not in the index{hint}",
+                        target.get_ref()
+                    ),
+                );
+            }
+        }
+        let entry = &entries[def.name.get_ref()];
+        if def.see.is_none() && entry.locators.is_empty() && entry.subentries.is_empty() {
+            diags.warning_at(
+                rel,
+                at(def.name.span().start),
+                format!(
+                    "term \"{}\" never occurs in a published part (check its `match` phrases)",
+                    def.name.get_ref()
+                ),
+            );
+        }
+    }
+}
+
+/// The letter an entry is filed under: its first letter without accents, or `#`.
+pub fn letter(name: &str) -> String {
+    name.nfd()
+        .find(|c| c.is_alphanumeric())
+        .filter(|c| c.is_alphabetic())
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_else(|| "#".to_string())
+}
+
+/// The id of an entry on the index page.
+pub fn entry_id(name: &str) -> String {
+    format!("term-{}", crate::slug::slugify(name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(toml: &str) -> Terms {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("series")).unwrap();
+        std::fs::write(dir.path().join(TERMS_PATH), toml).unwrap();
+        let mut d = Diagnostics::default();
+        let t = load(dir.path(), &mut d);
+        assert!(!d.has_errors(), "{:?}", d.sorted());
+        t
+    }
+
+    #[test]
+    fn longest_whole_word_match_wins() {
+        let t = terms("[[term]]\nname = \"Bolshevik Party\"\n[[term]]\nname = \"Bolsheviks\"\nmatch = [\"Bolsheviks\", \"Bolshevik\"]\n");
+        let m = Matcher::new(&t).unwrap();
+        let found: Vec<(usize, String)> = m
+            .find("The Bolshevik Party and the Bolsheviks, not Bolshevikism.")
+            .into_iter()
+            .map(|f| (f.start, f.term))
+            .collect();
+        assert_eq!(found, [(4, "Bolshevik Party".to_string()), (28, "Bolsheviks".to_string())]);
+    }
+
+    #[test]
+    fn letters_ignore_accents_and_case() {
+        assert_eq!(letter("Éclair"), "E");
+        assert_eq!(letter("de Gaulle"), "D");
+        assert_eq!(letter("1917"), "#");
+    }
+}
