@@ -56,6 +56,9 @@ pub struct Forthcoming {
     pub title: String,
     /// An optional teaser.
     pub summary: Option<String>,
+    /// When it is due, if a scheduled part of this number exists.
+    #[serde(skip)]
+    pub date: Option<Date>,
 }
 
 /// `series.toml` as written.

@@ -10,9 +10,12 @@ pub mod assets;
 pub mod config;
 pub mod date;
 pub mod diagnostics;
+pub mod feed;
+pub mod fingerprint;
 pub mod index;
 pub mod links;
 pub mod markdown;
+pub mod newpart;
 pub mod numeral;
 pub mod output;
 pub mod part;
@@ -21,6 +24,7 @@ pub mod series;
 pub mod slug;
 pub mod theme;
 pub mod tomlsrc;
+pub mod urls;
 
 use diagnostics::{Diagnostic, Diagnostics};
 use render::Page;
@@ -36,6 +40,10 @@ pub struct BuildOptions {
     pub output: Option<PathBuf>,
     /// Include draft parts.
     pub drafts: bool,
+    /// Include parts dated in the future.
+    pub future: bool,
+    /// The build's "today" for scheduled parts; the system date when `None`.
+    pub today: Option<date::Date>,
     /// Overrides `base_url` from `series.toml`.
     pub base_url: Option<String>,
     /// Build into a non-empty folder quire has never built into.
@@ -60,6 +68,10 @@ pub struct Site {
     pub parts: usize,
     /// Drafts left out.
     pub drafts_skipped: usize,
+    /// Scheduled parts (dated in the future) left out.
+    pub scheduled: usize,
+    /// When the next scheduled part becomes due.
+    pub next_due: Option<date::Date>,
     /// Warnings found on the way.
     pub warnings: Vec<Diagnostic>,
 }
@@ -104,6 +116,8 @@ pub fn render(options: &BuildOptions) -> Result<Site, BuildError> {
     let mut diags = Diagnostics::default();
     let selection = series::Selection {
         drafts: options.drafts,
+        future: options.future,
+        today: options.today.unwrap_or_else(date::Date::today),
     };
     let loaded = series::load(root, selection, &mut diags);
     let Some(mut series) = loaded else {
@@ -112,6 +126,14 @@ pub fn render(options: &BuildOptions) -> Result<Site, BuildError> {
     if let Some(url) = &options.base_url {
         series.config.base_url = Some(url.clone());
     }
+    if series.config.base_url.is_none() {
+        diags.file_error(
+            Path::new(config::CONFIG_PATH),
+            "no `base_url`: the feed and the sitemap need the site's absolute address; add \
+             `base_url = \"https://example.org/my-series/\"` or pass --base-url",
+        );
+    }
+    let base = urls::normalize_base(series.config.base_url.as_deref().unwrap_or_default());
     let theme = theme::load(root, &series.config.theme, &mut diags);
     let terms = index::load(root, &mut diags);
     let matcher = index::Matcher::new(&terms);
@@ -130,6 +152,7 @@ pub fn render(options: &BuildOptions) -> Result<Site, BuildError> {
                 resolved: &resolved,
                 entries: &entries,
                 root,
+                base,
             };
             render::render_site(&model, theme, &mut diags)
         }
@@ -141,9 +164,19 @@ pub fn render(options: &BuildOptions) -> Result<Site, BuildError> {
     Ok(Site {
         pages,
         parts: series.parts.len(),
-        drafts_skipped: series.excluded.len(),
+        drafts_skipped: series.excluded.iter().filter(|p| p.meta.draft).count(),
+        scheduled: series.excluded.iter().filter(|p| !p.meta.draft).count(),
+        next_due: series.next_due,
         warnings: diags.warnings(),
     })
+}
+
+/// Runs the whole build in memory and writes nothing (`quire check`).
+pub fn check(options: &BuildOptions) -> Result<Site, BuildError> {
+    if let Some(url) = &options.base_url {
+        check_base_url(url)?;
+    }
+    render(options)
 }
 
 /// Builds the site and writes it, touching the output folder only on success.

@@ -176,12 +176,14 @@ fn resolve_link(
             entry.title
         )));
     }
-    if series.excluded.iter().any(|p| p.number == number) {
-        return Err(format!(
-            "Part {} is a draft, left out of this build (publish it, build with --drafts, \
-             or announce it as [[forthcoming]] in series.toml)",
-            roman(number)
-        ));
+    if let Some(part) = series.excluded.iter().find(|p| p.number == number) {
+        let reason = crate::series::exclusion_reason(part, &series.selection);
+        let announce = if reason.ends_with("--drafts") {
+            ", or announce it as [[forthcoming]] in series.toml)"
+        } else {
+            ""
+        };
+        return Err(format!("Part {} {reason}{announce}", roman(number)));
     }
     Err(format!(
         "there is no Part {} ({}; announce parts not yet written as [[forthcoming]] in series.toml)",

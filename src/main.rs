@@ -1,7 +1,9 @@
 //! The `quire` command line.
 
-use clap::{Parser, Subcommand};
-use quire::{BuildError, BuildOptions};
+use clap::{Args, Parser, Subcommand};
+use quire::date::Date;
+use quire::diagnostics::Severity;
+use quire::{BuildError, BuildOptions, Site};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -17,66 +19,71 @@ struct Cli {
 enum Command {
     /// Build the series in ROOT/series/ into ROOT/output/.
     Build(BuildArgs),
+    /// Run the whole build (links, notes, index, templates) and write nothing.
+    Check(SelectArgs),
+    /// Start the next part as a draft and print its path.
+    New(NewArgs),
 }
 
-#[derive(clap::Args)]
-struct BuildArgs {
+#[derive(Args)]
+struct SelectArgs {
     /// Project root, the folder that holds series/.
     #[arg(long, default_value = ".")]
     root: PathBuf,
-    /// Output folder [default: ROOT/output].
-    #[arg(long)]
-    output: Option<PathBuf>,
     /// Include draft parts (marked as drafts, not indexed by search engines).
     #[arg(long)]
     drafts: bool,
+    /// Include parts dated in the future.
+    #[arg(long)]
+    future: bool,
+    /// The date to build as of, YYYY-MM-DD [default: today].
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    today: Option<Date>,
     /// Absolute URL the site is deployed at; overrides base_url in series.toml.
     #[arg(long, value_name = "URL")]
     base_url: Option<String>,
+}
+
+#[derive(Args)]
+struct BuildArgs {
+    #[command(flatten)]
+    select: SelectArgs,
+    /// Output folder [default: ROOT/output].
+    #[arg(long)]
+    output: Option<PathBuf>,
     /// Build into a non-empty folder that quire has never built into.
     #[arg(long)]
     force: bool,
 }
 
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match cli.command {
-        Command::Build(args) => build(args),
-    }
+#[derive(Args)]
+struct NewArgs {
+    /// The part's title [default: the title of its [[forthcoming]] entry].
+    title: Option<String>,
+    /// Part number [default: the next free number].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    part: Option<u32>,
+    /// Project root, the folder that holds series/.
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// The date to put in the part, YYYY-MM-DD [default: today].
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    today: Option<Date>,
 }
 
-fn build(args: BuildArgs) -> ExitCode {
-    let options = BuildOptions {
-        root: args.root,
-        output: args.output,
-        drafts: args.drafts,
-        base_url: args.base_url,
-        force: args.force,
+fn parse_date(s: &str) -> Result<Date, String> {
+    Date::parse(s).ok_or_else(|| format!("`{s}` is not a date written YYYY-MM-DD"))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Build(args) => build(args),
+        Command::Check(args) => check(args),
+        Command::New(args) => new(args),
     };
-    match quire::build(&options) {
-        Ok(report) => {
-            for warning in &report.site.warnings {
-                eprintln!("{warning}");
-            }
-            let drafts = match report.site.drafts_skipped {
-                0 => String::new(),
-                1 => " (1 draft skipped)".to_string(),
-                n => format!(" ({n} drafts skipped)"),
-            };
-            let w = report.written;
-            println!(
-                "Built {} part{}{drafts}, {} files in {} ms -> {} ({} written, {} unchanged, {} removed)",
-                report.site.parts,
-                if report.site.parts == 1 { "" } else { "s" },
-                report.site.pages.len(),
-                report.elapsed.as_millis(),
-                quire::shown_path(&options.root, &report.output),
-                w.written,
-                w.unchanged,
-                w.removed
-            );
-            ExitCode::SUCCESS
-        }
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             report_error(&err);
             ExitCode::from(err.exit_code() as u8)
@@ -84,22 +91,93 @@ fn build(args: BuildArgs) -> ExitCode {
     }
 }
 
+fn options(select: SelectArgs, output: Option<PathBuf>, force: bool) -> BuildOptions {
+    BuildOptions {
+        root: select.root,
+        output,
+        drafts: select.drafts,
+        future: select.future,
+        today: select.today,
+        base_url: select.base_url,
+        force,
+    }
+}
+
+fn build(args: BuildArgs) -> Result<(), BuildError> {
+    let options = options(args.select, args.output, args.force);
+    let report = quire::build(&options)?;
+    print_warnings(&report.site);
+    let w = report.written;
+    println!(
+        "Built {}, {} files in {} ms -> {} ({} written, {} unchanged, {} removed)",
+        parts_summary(&report.site),
+        report.site.pages.len(),
+        report.elapsed.as_millis(),
+        quire::shown_path(&options.root, &report.output),
+        w.written,
+        w.unchanged,
+        w.removed
+    );
+    Ok(())
+}
+
+fn check(args: SelectArgs) -> Result<(), BuildError> {
+    let options = options(args, None, false);
+    let site = quire::check(&options)?;
+    print_warnings(&site);
+    println!(
+        "Checked {}: no errors, {} warning{}; nothing written",
+        parts_summary(&site),
+        site.warnings.len(),
+        if site.warnings.len() == 1 { "" } else { "s" }
+    );
+    Ok(())
+}
+
+fn new(args: NewArgs) -> Result<(), BuildError> {
+    let today = args.today.unwrap_or_else(Date::today);
+    let path = quire::newpart::create(&args.root, args.title.as_deref(), args.part, today)?;
+    println!("{}", quire::diagnostics::display_path(&path));
+    Ok(())
+}
+
+/// `3 parts (1 draft skipped, 1 scheduled: next due 2027-01-05)`.
+fn parts_summary(site: &Site) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let mut notes = Vec::new();
+    if site.drafts_skipped > 0 {
+        notes.push(format!("{} skipped", plural(site.drafts_skipped, "draft")));
+    }
+    if site.scheduled > 0 {
+        let due = site.next_due.map(|d| format!(": next due {d}")).unwrap_or_default();
+        notes.push(format!("{} scheduled{due}", site.scheduled));
+    }
+    let notes = if notes.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", notes.join(", "))
+    };
+    format!("{}{notes}", plural(site.parts, "part"))
+}
+
+fn print_warnings(site: &Site) {
+    for warning in &site.warnings {
+        eprintln!("{warning}");
+    }
+}
+
 fn report_error(err: &BuildError) {
     match err {
         BuildError::Content(diags) => {
-            let errors = diags
-                .iter()
-                .filter(|d| d.severity == quire::diagnostics::Severity::Error)
-                .count();
+            let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
             for d in diags {
                 eprintln!("{d}");
             }
             eprintln!(
-                "error: build failed with {errors} error{}; output left unchanged",
+                "error: {errors} error{}; output left unchanged",
                 if errors == 1 { "" } else { "s" }
             );
         }
-        BuildError::Usage(message) => eprintln!("error: {message}"),
-        BuildError::Io(message) => eprintln!("error: {message}"),
+        BuildError::Usage(message) | BuildError::Io(message) => eprintln!("error: {message}"),
     }
 }

@@ -29,6 +29,9 @@ pub struct FrontMatter {
     /// Drafts are built only with `--drafts`.
     #[serde(default)]
     pub draft: bool,
+    /// A scheduled part (dated in the future) is listed as forthcoming with its date.
+    #[serde(default)]
+    pub announce: bool,
     /// Free-form values for templates.
     #[serde(default)]
     pub extra: toml::Table,

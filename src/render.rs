@@ -2,6 +2,8 @@
 //! and every page of the site is produced in memory.
 
 use crate::date::DateView;
+use crate::{feed, fingerprint};
+use std::collections::BTreeMap;
 use crate::diagnostics::Diagnostics;
 use crate::index::{self, Locator};
 use crate::links::{part_dir, Backlink, Resolved};
@@ -45,7 +47,7 @@ struct SiteView<'a> {
 }
 
 /// What a page is, for `base.html`.
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 struct PageMeta {
     kind: &'static str,
     title: String,
@@ -53,6 +55,15 @@ struct PageMeta {
     noindex: bool,
     draft: bool,
     has_code: bool,
+    /// Absolute URL of the page.
+    canonical: String,
+    /// Open Graph type: `article` or `website`.
+    og_type: &'static str,
+    /// ISO dates, for `article:published_time` / `article:modified_time`.
+    published: Option<String>,
+    modified: Option<String>,
+    /// Structured data (schema.org JSON-LD), already serialised.
+    json_ld: Option<String>,
 }
 
 /// A published part in lists and navigation.
@@ -141,6 +152,8 @@ pub struct Model<'a> {
     pub entries: &'a [index::Entry],
     /// The project root (for assets).
     pub root: &'a Path,
+    /// The site's absolute URL, ending in `/`.
+    pub base: String,
 }
 
 /// Renders every page of the site.
@@ -190,11 +203,21 @@ pub fn render_site(model: &Model<'_>, theme: &Theme, diags: &mut Diagnostics) ->
         })
         .collect();
     let has_code = docs.iter().any(|d| d.has_highlighted_code);
+    let mut statics = theme.statics.clone();
+    if has_code {
+        statics.push(("syntax.css".into(), crate::markdown::highlight::stylesheet().into_bytes()));
+    }
+    let statics = fingerprint::fingerprint(statics);
+    let static_urls: BTreeMap<&str, &str> = statics
+        .iter()
+        .map(|s| (s.name.as_str(), s.path.as_str()))
+        .collect();
     let mut pages = Vec::new();
     let mut renderer = Renderer {
         theme,
         site: &site,
         model,
+        static_urls: &static_urls,
         diags,
     };
     if let Some(page) = renderer.series_page(&summaries, &forthcoming) {
@@ -213,16 +236,19 @@ pub fn render_site(model: &Model<'_>, theme: &Theme, diags: &mut Diagnostics) ->
     if let Some(page) = renderer.not_found_page(series) {
         pages.push(page);
     }
-    for (name, bytes) in &theme.statics {
+    let base = &model.base;
+    pages.push(Page {
+        path: "atom.xml".into(),
+        bytes: feed::atom(series, docs, model.resolved, base).into_bytes(),
+    });
+    pages.push(Page {
+        path: "sitemap.xml".into(),
+        bytes: feed::sitemap(series, base, !model.entries.is_empty()).into_bytes(),
+    });
+    for file in &statics {
         pages.push(Page {
-            path: name.clone(),
-            bytes: bytes.clone(),
-        });
-    }
-    if has_code {
-        pages.push(Page {
-            path: "syntax.css".into(),
-            bytes: crate::markdown::highlight::stylesheet().into_bytes(),
+            path: file.path.clone(),
+            bytes: file.bytes.clone(),
         });
     }
     for (path, source) in crate::assets::files(root) {
@@ -243,6 +269,7 @@ struct Renderer<'a, 'd> {
     theme: &'a Theme,
     site: &'a SiteView<'a>,
     model: &'a Model<'a>,
+    static_urls: &'a BTreeMap<&'a str, &'a str>,
     diags: &'d mut Diagnostics,
 }
 
@@ -271,6 +298,7 @@ impl Renderer<'_, '_> {
         context.insert("site", self.site);
         context.insert("root", root);
         context.insert("page", &page);
+        context.insert("static", self.static_urls);
         context
     }
 
@@ -298,13 +326,31 @@ impl Renderer<'_, '_> {
                 |p| p.number,
             )
         });
+        let base = &self.model.base;
+        let json_ld = serde_json::json!({
+            "@context": "https://schema.org",
+            "@type": "CreativeWorkSeries",
+            "name": self.site.title,
+            "description": self.site.description,
+            "url": base,
+            "inLanguage": self.site.language,
+            "author": self.site.author.map(|a| serde_json::json!({"@type": "Person", "name": a})),
+            "hasPart": parts.iter().filter(|p| !p.draft).map(|p| serde_json::json!({
+                "@type": "Article",
+                "headline": p.title,
+                "position": p.number,
+                "url": format!("{base}{}", p.url.trim_end_matches("index.html")),
+            })).collect::<Vec<_>>(),
+        });
         let meta = PageMeta {
             kind: "series",
             title: self.site.title.to_string(),
             description: self.site.description.map(str::to_string),
-            noindex: false,
-            draft: false,
-            has_code: false,
+            canonical: base.clone(),
+            og_type: "website",
+            modified: feed::newest(self.model.series).map(|d| d.iso()),
+            json_ld: Some(script_json(&json_ld)),
+            ..PageMeta::default()
         };
         let mut context = self.base_context("", meta);
         context.insert("parts", parts);
@@ -365,6 +411,27 @@ impl Renderer<'_, '_> {
                 }
             })
             .collect();
+        let base = &self.model.base;
+        let canonical = feed::part_url(base, part);
+        let json_ld = serde_json::json!({
+            "@context": "https://schema.org",
+            "@type": "Article",
+            "headline": part.meta.title,
+            "alternativeHeadline": part.meta.subtitle,
+            "description": part.meta.summary,
+            "url": canonical,
+            "inLanguage": self.site.language,
+            "datePublished": part.date.map(|d| d.iso()),
+            "dateModified": feed::last_changed(part).map(|d| d.iso()),
+            "wordCount": doc.word_count,
+            "author": self.site.author.map(|a| serde_json::json!({"@type": "Person", "name": a})),
+            "position": part.number,
+            "isPartOf": {
+                "@type": "CreativeWorkSeries",
+                "name": self.site.title,
+                "url": base,
+            },
+        });
         let meta = PageMeta {
             kind: "part",
             title: format!("Part {}: {}", roman(part.number), part.meta.title),
@@ -372,6 +439,11 @@ impl Renderer<'_, '_> {
             noindex: part.meta.draft,
             draft: part.meta.draft,
             has_code: doc.has_highlighted_code,
+            canonical,
+            og_type: "article",
+            published: part.date.map(|d| d.iso()),
+            modified: feed::last_changed(part).map(|d| d.iso()),
+            json_ld: Some(script_json(&json_ld)),
         };
         let mut context = self.base_context("../", meta);
         context.insert("part", &summaries[index]);
@@ -400,10 +472,10 @@ impl Renderer<'_, '_> {
         let meta = PageMeta {
             kind: "index",
             title: "Index".into(),
-            description: None,
-            noindex: false,
-            draft: false,
-            has_code: false,
+            description: Some(format!("Index of people, places and ideas in {}", self.site.title)),
+            canonical: format!("{}index/", self.model.base),
+            og_type: "website",
+            ..PageMeta::default()
         };
         let mut context = self.base_context("../", meta);
         context.insert("letters", &letters);
@@ -427,14 +499,23 @@ impl Renderer<'_, '_> {
         let meta = PageMeta {
             kind: "404",
             title: "Page not found".into(),
-            description: None,
             noindex: true,
-            draft: false,
-            has_code: false,
+            canonical: format!("{}404.html", self.model.base),
+            og_type: "website",
+            ..PageMeta::default()
         };
         let context = self.base_context(&root, meta);
         self.render("404.html", "404.html".into(), context)
     }
+}
+
+/// JSON for a `<script>` element: `</` cannot end the element early.
+fn script_json(value: &serde_json::Value) -> String {
+    let mut value = value.clone();
+    if let serde_json::Value::Object(map) = &mut value {
+        map.retain(|_, v| !v.is_null());
+    }
+    value.to_string().replace("</", "<\\/")
 }
 
 /// Levels 2 and 3 as a two-level tree.

@@ -2,6 +2,7 @@
 //! and split into what this build publishes and what it leaves out.
 
 use crate::config::{self, Forthcoming, SeriesConfig};
+use crate::date::Date;
 use crate::diagnostics::Diagnostics;
 use crate::part::{self, Part};
 use std::collections::BTreeMap;
@@ -14,8 +15,12 @@ pub struct Series {
     pub config: SeriesConfig,
     /// Parts built into this site, ordered by number.
     pub parts: Vec<Part>,
-    /// Parts that exist but are left out of this build (drafts), ordered by number.
+    /// Parts that exist but are left out of this build (drafts, scheduled parts), ordered by number.
     pub excluded: Vec<Part>,
+    /// The earliest date of a scheduled part left out of this build.
+    pub next_due: Option<Date>,
+    /// What this build publishes.
+    pub selection: Selection,
     /// Announced parts with no published part of the same number, ordered by number.
     pub forthcoming: Vec<Forthcoming>,
 }
@@ -35,10 +40,36 @@ impl Series {
 }
 
 /// Which parts a build publishes.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct Selection {
     /// Include `draft = true` parts.
     pub drafts: bool,
+    /// Include parts dated after `today`.
+    pub future: bool,
+    /// The day the build happens, for scheduled parts.
+    pub today: Date,
+}
+
+impl Selection {
+    /// Whether a part is published by this build.
+    pub fn publishes(&self, part: &Part) -> bool {
+        (self.drafts || !part.meta.draft) && (self.future || !self.is_scheduled(part))
+    }
+
+    /// Whether a part is dated after today.
+    pub fn is_scheduled(&self, part: &Part) -> bool {
+        part.date.is_some_and(|d| d > self.today)
+    }
+}
+
+/// Why a part is left out, for messages.
+pub fn exclusion_reason(part: &Part, selection: &Selection) -> String {
+    match part.date {
+        Some(date) if !part.meta.draft && selection.is_scheduled(part) => format!(
+            "is scheduled for {date}, left out of this build (build with --future, or wait)"
+        ),
+        _ => "is a draft, left out of this build (publish it, build with --drafts".to_string(),
+    }
 }
 
 /// The folder holding the parts, relative to the root.
@@ -54,20 +85,38 @@ pub fn load(root: &Path, selection: Selection, diags: &mut Diagnostics) -> Optio
     parts.sort_by(|a, b| (a.number, &a.source).cmp(&(b.number, &b.source)));
     check_unique(&parts, diags);
     let config = config?;
-    let (parts, excluded): (Vec<Part>, Vec<Part>) = parts
-        .into_iter()
-        .partition(|p| selection.drafts || !p.meta.draft);
+    let (parts, excluded): (Vec<Part>, Vec<Part>) =
+        parts.into_iter().partition(|p| selection.publishes(p));
+    let scheduled: Vec<&Part> = excluded
+        .iter()
+        .filter(|p| !p.meta.draft && selection.is_scheduled(p))
+        .collect();
     let mut forthcoming: Vec<Forthcoming> = config
         .forthcoming
         .iter()
         .filter(|f| !parts.iter().any(|p| p.number == f.part))
         .cloned()
         .collect();
+    for part in &scheduled {
+        match forthcoming.iter_mut().find(|f| f.part == part.number) {
+            Some(entry) => entry.date = part.date,
+            None if part.meta.announce => forthcoming.push(Forthcoming {
+                part: part.number,
+                title: part.meta.title.clone(),
+                summary: part.meta.summary.clone(),
+                date: part.date,
+            }),
+            None => {}
+        }
+    }
     forthcoming.sort_by_key(|f| f.part);
+    let next_due = scheduled.iter().filter_map(|p| p.date).min();
     Some(Series {
         config,
         parts,
         excluded,
+        next_due,
+        selection,
         forthcoming,
     })
 }

@@ -149,7 +149,7 @@ fn unknown_theme() {
     let f = Fixture::three_parts();
     assert_fails(
         &f,
-        |f| f.write("series/series.toml", b"title = \"S\"\ntheme = \"nope\"\n"),
+        |f| f.write("series/series.toml", b"title = \"S\"\nbase_url = \"https://example.org/s/\"\ntheme = \"nope\"\n"),
         &["series/series.toml: unknown theme `nope`"],
     );
 }
@@ -213,9 +213,9 @@ fn bad_series_toml_is_located() {
         |f| {
             f.write(
                 "series/series.toml",
-                b"title = \"S\"\n\n[[forthcoming]]\npart = 4\ntitel = \"x\"\n",
+                b"title = \"S\"\nbase_url = \"https://example.org/s/\"\n\n[[forthcoming]]\npart = 4\ntitel = \"x\"\n",
             )
         },
-        &["series/series.toml:5:1: unknown key `titel` (did you mean `title`?)"],
+        &["series/series.toml:6:1: unknown key `titel` (did you mean `title`?)"],
     );
 }

@@ -5,7 +5,7 @@ use common::{assert_fails, part, text_of, Fixture};
 
 fn series(terms: &str, parts: &[(&str, &str)]) -> Fixture {
     let mut f = Fixture::empty()
-        .file("series/series.toml", "title = \"S\"\n")
+        .file("series/series.toml", "title = \"S\"\nbase_url = \"https://example.org/s/\"\n")
         .file("series/index.toml", terms);
     for (i, (title, body)) in parts.iter().enumerate() {
         f = f.file(

@@ -8,7 +8,7 @@ fn series_with(first_body: &str) -> Fixture {
     Fixture::empty()
         .file(
             "series/series.toml",
-            "title = \"S\"\n[[forthcoming]]\npart = 4\ntitle = \"From Soviet Power to One-Party State\"\n",
+            "title = \"S\"\nbase_url = \"https://example.org/s/\"\n[[forthcoming]]\npart = 4\ntitle = \"From Soviet Power to One-Party State\"\n",
         )
         .file("series/01-first.md", &part("title = \"First\"", first_body))
         .file(

@@ -43,6 +43,8 @@ enum Mode {
     Body,
     /// A note in the endnotes list.
     Endnote,
+    /// The text of the part, for a feed: no margin copies of notes.
+    Feed,
     /// A note inline in the margin: phrasing content only, hidden from assistive
     /// technology (the endnote is the accessible copy), links out of the tab order.
     Sidenote,
@@ -51,6 +53,12 @@ enum Mode {
 /// The part's text as HTML.
 pub fn body(doc: &ParsedDoc, targets: &Targets) -> String {
     render(&doc.body, doc, targets, Mode::Body)
+}
+
+/// The part's text as HTML without margin notes, for feeds and other readers
+/// that have no stylesheet to hide them.
+pub fn body_without_sidenotes(doc: &ParsedDoc, targets: &Targets) -> String {
+    render(&doc.body, doc, targets, Mode::Feed)
 }
 
 /// The endnotes section, or an empty string when the part has no notes.
@@ -295,7 +303,7 @@ fn link(
         );
     };
     let recorded = &doc.links[index];
-    let id = if mode == Mode::Body && recorded.note.is_none() {
+    let id = if matches!(mode, Mode::Body | Mode::Feed) && recorded.note.is_none() {
         format!(" id=\"{}\"", recorded.spot_id())
     } else {
         String::new()
@@ -325,7 +333,7 @@ fn note_ref(tag: &str, doc: &ParsedDoc, targets: &Targets, mode: Mode) -> String
     };
     match mode {
         Mode::Sidenote => format!("<sup>{number}</sup>"),
-        Mode::Endnote | Mode::Body => {
+        Mode::Endnote | Mode::Body | Mode::Feed => {
             let mut s = format!(
                 "<sup class=\"noteref\"><a href=\"#fn-{number}\" id=\"{}\" role=\"doc-noteref\">{number}</a></sup>",
                 ref_id(number, occurrence)

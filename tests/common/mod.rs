@@ -30,7 +30,7 @@ impl Fixture {
         Fixture::empty()
             .file(
                 "series/series.toml",
-                "title = \"Test Series\"\nauthor = \"T. Author\"\n",
+                "title = \"Test Series\"\nbase_url = \"https://example.org/s/\"\nauthor = \"T. Author\"\n",
             )
             .file(
                 "series/01-first.md",

@@ -1,0 +1,106 @@
+//! Absolute URLs, for the formats that require them (feeds, sitemaps,
+//! canonical links); pages themselves link relatively.
+
+/// `base` with exactly one trailing slash.
+pub fn normalize_base(base: &str) -> String {
+    format!("{}/", base.trim_end_matches('/'))
+}
+
+/// Resolves a relative URL against the URL of the folder a page lives in
+/// (`https://example.org/s/the-rock/`), dropping a final `index.html`.
+pub fn resolve(page_dir: &str, relative: &str) -> String {
+    if relative.contains("://") || relative.starts_with("mailto:") || relative.starts_with("//") {
+        return relative.to_string();
+    }
+    let (path, fragment) = match relative.split_once('#') {
+        Some((p, f)) => (p, format!("#{f}")),
+        None => (relative, String::new()),
+    };
+    let (origin, dir) = split_origin(page_dir);
+    let mut segments: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+    let absolute_path = path.starts_with('/');
+    if absolute_path {
+        segments.clear();
+    }
+    let parts: Vec<&str> = path.split('/').collect();
+    for (i, segment) in parts.iter().enumerate() {
+        match *segment {
+            "" | "." => {}
+            ".." => {
+                segments.pop();
+            }
+            s if i + 1 == parts.len() && s == "index.html" => {}
+            s => segments.push(s),
+        }
+    }
+    let ends_in_folder = path.is_empty() || path.ends_with('/') || path.ends_with("index.html");
+    let mut url = format!("{origin}/{}", segments.join("/"));
+    if ends_in_folder && !url.ends_with('/') {
+        url.push('/');
+    }
+    url + &fragment
+}
+
+/// `https://example.org/s/` → (`https://example.org`, `/s/`).
+fn split_origin(url: &str) -> (&str, &str) {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    match url[after_scheme..].find('/') {
+        Some(i) => url.split_at(after_scheme + i),
+        None => (url, "/"),
+    }
+}
+
+/// Makes every relative `href` and `src` in quire's own HTML absolute.
+pub fn absolutize(html: &str, page_dir: &str) -> String {
+    let mut out = String::with_capacity(html.len() + html.len() / 8);
+    let mut rest = html;
+    while let Some(at) = find_attr(rest) {
+        let (before, tail) = rest.split_at(at.value_start);
+        out.push_str(before);
+        let end = tail.find('"').unwrap_or(tail.len());
+        let value = &tail[..end];
+        // Our HTML escapes `&` in attributes; resolution does not touch it.
+        out.push_str(&resolve(page_dir, value));
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+struct AttrAt {
+    value_start: usize,
+}
+
+fn find_attr(s: &str) -> Option<AttrAt> {
+    let href = s.find(" href=\"").map(|i| i + 7);
+    let src = s.find(" src=\"").map(|i| i + 6);
+    let value_start = match (href, src) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b)?,
+    };
+    Some(AttrAt { value_start })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_relative_urls_against_a_page_folder() {
+        let dir = "https://example.org/s/the-rock/";
+        assert_eq!(resolve(dir, "#stones"), "https://example.org/s/the-rock/#stones");
+        assert_eq!(resolve(dir, "../lens/index.html#a"), "https://example.org/s/lens/#a");
+        assert_eq!(resolve(dir, "../assets/x.svg"), "https://example.org/s/assets/x.svg");
+        assert_eq!(resolve(dir, "https://other.org/x"), "https://other.org/x");
+        assert_eq!(resolve("https://example.org/", "a/index.html"), "https://example.org/a/");
+    }
+
+    #[test]
+    fn absolutizes_attributes_only() {
+        let html = r##"<a href="../x/index.html#n" id="y">see ../x</a><img src="../assets/a.png" alt="">"##;
+        assert_eq!(
+            absolutize(html, "https://e.org/s/p/"),
+            r##"<a href="https://e.org/s/x/#n" id="y">see ../x</a><img src="https://e.org/s/assets/a.png" alt="">"##
+        );
+    }
+}
