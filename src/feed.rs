@@ -26,7 +26,12 @@ pub fn last_changed(part: &Part) -> Option<Date> {
 
 /// The newest date among the published parts (the site's last change).
 pub fn newest(series: &Series) -> Option<Date> {
-    series.parts.iter().filter_map(last_changed).max()
+    series
+        .parts
+        .iter()
+        .filter(|p| !p.meta.draft)
+        .filter_map(last_changed)
+        .max()
 }
 
 /// Escapes text for XML content and attributes.
@@ -42,24 +47,45 @@ pub fn atom(series: &Series, docs: &[ParsedDoc], resolved: &Resolved, base: &str
         month: 1,
         day: 1,
     });
-    let mut order: Vec<usize> = (0..series.parts.len()).filter(|&i| !series.parts[i].meta.draft).collect();
+    let mut order: Vec<usize> = (0..series.parts.len())
+        .filter(|&i| !series.parts[i].meta.draft)
+        .collect();
     order.sort_by_key(|&i| {
         let p = &series.parts[i];
         std::cmp::Reverse((p.date, p.number))
     });
     let author = config.author.as_deref().unwrap_or(&config.title);
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
-    let _ = writeln!(out, "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">", xml_escape(&config.language));
+    let _ = writeln!(
+        out,
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">",
+        xml_escape(&config.language)
+    );
     let _ = writeln!(out, "  <title>{}</title>", xml_escape(&config.title));
     if let Some(subtitle) = config.subtitle.as_deref().or(config.description.as_deref()) {
         let _ = writeln!(out, "  <subtitle>{}</subtitle>", xml_escape(subtitle));
     }
     let _ = writeln!(out, "  <id>{}</id>", xml_escape(base));
-    let _ = writeln!(out, "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}atom.xml\"/>", xml_escape(base));
-    let _ = writeln!(out, "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>", xml_escape(base));
+    let _ = writeln!(
+        out,
+        "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}atom.xml\"/>",
+        xml_escape(base)
+    );
+    let _ = writeln!(
+        out,
+        "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
+        xml_escape(base)
+    );
     let _ = writeln!(out, "  <updated>{}</updated>", timestamp(fallback));
-    let _ = writeln!(out, "  <author><name>{}</name></author>", xml_escape(author));
-    let _ = writeln!(out, "  <generator uri=\"https://crates.io/crates/quire\">quire</generator>");
+    let _ = writeln!(
+        out,
+        "  <author><name>{}</name></author>",
+        xml_escape(author)
+    );
+    let _ = writeln!(
+        out,
+        "  <generator uri=\"https://crates.io/crates/quire\">quire</generator>"
+    );
     for i in order {
         let part = &series.parts[i];
         let url = part_url(base, part);
@@ -72,13 +98,21 @@ pub fn atom(series: &Series, docs: &[ParsedDoc], resolved: &Resolved, base: &str
         out.push_str("  <entry>\n");
         let _ = writeln!(out, "    <title>{}</title>", xml_escape(&title));
         let _ = writeln!(out, "    <id>{}</id>", xml_escape(&url));
-        let _ = writeln!(out, "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>", xml_escape(&url));
+        let _ = writeln!(
+            out,
+            "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
+            xml_escape(&url)
+        );
         let _ = writeln!(out, "    <published>{}</published>", timestamp(published));
         let _ = writeln!(out, "    <updated>{}</updated>", timestamp(updated));
         if let Some(summary) = &part.meta.summary {
             let _ = writeln!(out, "    <summary>{}</summary>", xml_escape(summary));
         }
-        let _ = writeln!(out, "    <content type=\"html\">{}</content>", xml_escape(&content));
+        let _ = writeln!(
+            out,
+            "    <content type=\"html\">{}</content>",
+            xml_escape(&content)
+        );
         out.push_str("  </entry>\n");
     }
     out.push_str("</feed>\n");

@@ -38,9 +38,14 @@ mod tests {
 
     #[test]
     fn names_follow_content() {
-        let a = fingerprint(vec![("style.css".into(), b"a".to_vec()), ("font.woff2".into(), b"f".to_vec())]);
+        let a = fingerprint(vec![
+            ("style.css".into(), b"a".to_vec()),
+            ("font.woff2".into(), b"f".to_vec()),
+        ]);
         let b = fingerprint(vec![("style.css".into(), b"b".to_vec())]);
-        assert!(a[0].path.starts_with("style.") && a[0].path.ends_with(".css") && a[0].path.len() == 20);
+        assert!(
+            a[0].path.starts_with("style.") && a[0].path.ends_with(".css") && a[0].path.len() == 20
+        );
         assert_ne!(a[0].path, b[0].path);
         assert_eq!(a[1].path, "font.woff2");
     }

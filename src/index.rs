@@ -75,7 +75,10 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Terms {
             diags.error_at(
                 rel,
                 at,
-                format!("term \"{}\" is defined twice, first on line {first} (merge them)", def.name.get_ref()),
+                format!(
+                    "term \"{}\" is defined twice, first on line {first} (merge them)",
+                    def.name.get_ref()
+                ),
             );
         }
     }
@@ -109,7 +112,13 @@ impl Matcher {
         let mut phrases = Vec::new();
         let mut term_of = Vec::new();
         for def in &terms.defs {
-            let own = || if def.see.is_some() { Vec::new() } else { vec![def.name.get_ref().clone()] };
+            let own = || {
+                if def.see.is_some() {
+                    Vec::new()
+                } else {
+                    vec![def.name.get_ref().clone()]
+                }
+            };
             for phrase in def.matches.clone().unwrap_or_else(own) {
                 if !phrase.trim().is_empty() {
                     phrases.push(phrase);
@@ -196,7 +205,10 @@ pub fn build(terms: &Terms, docs: &[ParsedDoc], diags: &mut Diagnostics) -> Vec<
             let entry = entries.entry(occ.term.clone()).or_default();
             entry.name = occ.term.clone();
             match &occ.sub {
-                Some(sub) => subs.entry((occ.term.clone(), sub.clone())).or_default().push(locator),
+                Some(sub) => subs
+                    .entry((occ.term.clone(), sub.clone()))
+                    .or_default()
+                    .push(locator),
                 None => entry.locators.push(locator),
             }
         }
@@ -208,8 +220,11 @@ pub fn build(terms: &Terms, docs: &[ParsedDoc], diags: &mut Diagnostics) -> Vec<
     }
     check(terms, &entries, diags);
     let listed = |e: &Entry| e.see.is_some() || !e.locators.is_empty() || !e.subentries.is_empty();
-    let shown: std::collections::BTreeSet<String> =
-        entries.values().filter(|e| listed(e)).map(|e| e.name.clone()).collect();
+    let shown: std::collections::BTreeSet<String> = entries
+        .values()
+        .filter(|e| listed(e))
+        .map(|e| e.name.clone())
+        .collect();
     let mut list: Vec<Entry> = entries.into_values().filter(listed).collect();
     // A cross-reference to an entry that is not printed would lead nowhere.
     for entry in &mut list {
@@ -222,7 +237,9 @@ pub fn build(terms: &Terms, docs: &[ParsedDoc], diags: &mut Diagnostics) -> Vec<
     let mut collator = feruca::Collator::default();
     list.sort_by(|a, b| collator.collate(a.name.as_str(), b.name.as_str()));
     for entry in &mut list {
-        entry.subentries.sort_by(|a, b| collator.collate(a.0.as_str(), b.0.as_str()));
+        entry
+            .subentries
+            .sort_by(|a, b| collator.collate(a.0.as_str(), b.0.as_str()));
     }
     list
 }
@@ -241,7 +258,11 @@ fn check(terms: &Terms, entries: &BTreeMap<String, Entry>, diags: &mut Diagnosti
     let at = |offset: usize| lines.line_col(&terms.text, offset);
     let names: Vec<&str> = entries.keys().map(String::as_str).collect();
     for def in &terms.defs {
-        let targets = def.see.iter().map(|s| ("see", s)).chain(def.see_also.iter().map(|s| ("see_also", s)));
+        let targets = def
+            .see
+            .iter()
+            .map(|s| ("see", s))
+            .chain(def.see_also.iter().map(|s| ("see_also", s)));
         for (key, target) in targets {
             if !entries.contains_key(target.get_ref()) {
                 let hint = closest(target.get_ref(), &names)
@@ -308,7 +329,13 @@ mod tests {
             .into_iter()
             .map(|f| (f.start, f.term))
             .collect();
-        assert_eq!(found, [(4, "Bolshevik Party".to_string()), (28, "Bolsheviks".to_string())]);
+        assert_eq!(
+            found,
+            [
+                (4, "Bolshevik Party".to_string()),
+                (28, "Bolsheviks".to_string())
+            ]
+        );
     }
 
     #[test]

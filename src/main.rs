@@ -149,7 +149,10 @@ fn parts_summary(site: &Site) -> String {
         notes.push(format!("{} skipped", plural(site.drafts_skipped, "draft")));
     }
     if site.scheduled > 0 {
-        let due = site.next_due.map(|d| format!(": next due {d}")).unwrap_or_default();
+        let due = site
+            .next_due
+            .map(|d| format!(": next due {d}"))
+            .unwrap_or_default();
         notes.push(format!("{} scheduled{due}", site.scheduled));
     }
     let notes = if notes.is_empty() {
@@ -169,7 +172,10 @@ fn print_warnings(site: &Site) {
 fn report_error(err: &BuildError) {
     match err {
         BuildError::Content(diags) => {
-            let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
+            let errors = diags
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .count();
             for d in diags {
                 eprintln!("{d}");
             }

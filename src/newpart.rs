@@ -8,7 +8,12 @@ use crate::BuildError;
 use std::path::{Path, PathBuf};
 
 /// Creates `series/NN-slug.md` and returns its path relative to the root.
-pub fn create(root: &Path, title: Option<&str>, number: Option<u32>, today: Date) -> Result<PathBuf, BuildError> {
+pub fn create(
+    root: &Path,
+    title: Option<&str>,
+    number: Option<u32>,
+    today: Date,
+) -> Result<PathBuf, BuildError> {
     let selection = Selection {
         drafts: true,
         future: true,
@@ -62,10 +67,15 @@ pub fn create(root: &Path, title: Option<&str>, number: Option<u32>, today: Date
         .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()));
     match written {
         Ok(()) => Ok(rel),
-        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Err(BuildError::Io(format!(
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+            Err(BuildError::Io(format!(
             "{} already exists; quire never overwrites a part (rename it, or pick another title)",
             display_path(&rel)
+        )))
+        }
+        Err(err) => Err(BuildError::Io(format!(
+            "{}: cannot create: {err}",
+            display_path(&rel)
         ))),
-        Err(err) => Err(BuildError::Io(format!("{}: cannot create: {err}", display_path(&rel)))),
     }
 }

@@ -2,8 +2,6 @@
 //! and every page of the site is produced in memory.
 
 use crate::date::DateView;
-use crate::{feed, fingerprint};
-use std::collections::BTreeMap;
 use crate::diagnostics::Diagnostics;
 use crate::index::{self, Locator};
 use crate::links::{part_dir, Backlink, Resolved};
@@ -11,7 +9,9 @@ use crate::markdown::{html, Heading, ParsedDoc};
 use crate::numeral::roman;
 use crate::series::Series;
 use crate::theme::{tera_message, Theme};
+use crate::{feed, fingerprint};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// One file of the built site.
@@ -90,6 +90,8 @@ struct ForthcomingView<'a> {
     numeral: String,
     title: &'a str,
     summary: Option<&'a str>,
+    /// When a scheduled part becomes due.
+    date: Option<DateView>,
 }
 
 /// One row of the series page: a published part or a forthcoming one.
@@ -200,12 +202,16 @@ pub fn render_site(model: &Model<'_>, theme: &Theme, diags: &mut Diagnostics) ->
             numeral: roman(f.part),
             title: &f.title,
             summary: f.summary.as_deref(),
+            date: f.date.map(DateView::from),
         })
         .collect();
     let has_code = docs.iter().any(|d| d.has_highlighted_code);
     let mut statics = theme.statics.clone();
     if has_code {
-        statics.push(("syntax.css".into(), crate::markdown::highlight::stylesheet().into_bytes()));
+        statics.push((
+            "syntax.css".into(),
+            crate::markdown::highlight::stylesheet().into_bytes(),
+        ));
     }
     let statics = fingerprint::fingerprint(statics);
     let static_urls: BTreeMap<&str, &str> = statics
@@ -472,7 +478,10 @@ impl Renderer<'_, '_> {
         let meta = PageMeta {
             kind: "index",
             title: "Index".into(),
-            description: Some(format!("Index of people, places and ideas in {}", self.site.title)),
+            description: Some(format!(
+                "Index of people, places and ideas in {}",
+                self.site.title
+            )),
             canonical: format!("{}index/", self.model.base),
             og_type: "website",
             ..PageMeta::default()
@@ -586,7 +595,10 @@ fn index_view(model: &Model<'_>) -> Vec<LetterView> {
     for entry in model.entries {
         let letter = index::letter(&entry.name);
         if letters.last().is_none_or(|l| l.letter != letter) {
-            let id = format!("letter-{}", crate::slug::slugify(&letter).replace("section", "other"));
+            let id = format!(
+                "letter-{}",
+                crate::slug::slugify(&letter).replace("section", "other")
+            );
             letters.push(LetterView {
                 letter,
                 id,

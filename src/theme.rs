@@ -20,7 +20,10 @@ const EMBEDDED_TEMPLATES: [(&str, &str); 6] = [
     ("base.html", include_str!("../themes/default/base.html")),
     ("series.html", include_str!("../themes/default/series.html")),
     ("part.html", include_str!("../themes/default/part.html")),
-    ("book-index.html", include_str!("../themes/default/book-index.html")),
+    (
+        "book-index.html",
+        include_str!("../themes/default/book-index.html"),
+    ),
     ("404.html", include_str!("../themes/default/404.html")),
 ];
 

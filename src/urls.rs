@@ -88,11 +88,23 @@ mod tests {
     #[test]
     fn resolves_relative_urls_against_a_page_folder() {
         let dir = "https://example.org/s/the-rock/";
-        assert_eq!(resolve(dir, "#stones"), "https://example.org/s/the-rock/#stones");
-        assert_eq!(resolve(dir, "../lens/index.html#a"), "https://example.org/s/lens/#a");
-        assert_eq!(resolve(dir, "../assets/x.svg"), "https://example.org/s/assets/x.svg");
+        assert_eq!(
+            resolve(dir, "#stones"),
+            "https://example.org/s/the-rock/#stones"
+        );
+        assert_eq!(
+            resolve(dir, "../lens/index.html#a"),
+            "https://example.org/s/lens/#a"
+        );
+        assert_eq!(
+            resolve(dir, "../assets/x.svg"),
+            "https://example.org/s/assets/x.svg"
+        );
         assert_eq!(resolve(dir, "https://other.org/x"), "https://other.org/x");
-        assert_eq!(resolve("https://example.org/", "a/index.html"), "https://example.org/a/");
+        assert_eq!(
+            resolve("https://example.org/", "a/index.html"),
+            "https://example.org/a/"
+        );
     }
 
     #[test]

@@ -131,7 +131,10 @@ fn drafts_are_left_out_unless_asked_for() {
 #[test]
 fn part_numbers_come_from_front_matter_or_file_name_and_order_parts() {
     let f = Fixture::empty()
-        .file("series/series.toml", "title = \"S\"\nbase_url = \"https://example.org/s/\"\n")
+        .file(
+            "series/series.toml",
+            "title = \"S\"\nbase_url = \"https://example.org/s/\"\n",
+        )
         .file(
             "series/b.md",
             &part("title = \"Two\"\npart = 2\nslug = \"two\"", "x"),
@@ -152,7 +155,10 @@ fn markdown_features_render() {
     let body = "\n## The soviets {#soviets}\n\n## Intro\n\n## Intro\n\n\
                 | a | b |\n|---|---|\n| 1 | 2 |\n\n~~struck~~ \"quoted\" -- and --- done...\n";
     let f = Fixture::empty()
-        .file("series/series.toml", "title = \"S\"\nbase_url = \"https://example.org/s/\"\nlanguage = \"fr\"\n")
+        .file(
+            "series/series.toml",
+            "title = \"S\"\nbase_url = \"https://example.org/s/\"\nlanguage = \"fr\"\n",
+        )
         .file("series/01-a.md", &part("title = \"A\"", body));
     f.build_ok(&[]);
     let page = f.page("a/index.html");
@@ -207,7 +213,10 @@ fn every_link_between_pages_is_relative() {
     f.build_ok(&[]);
     for page in ["index.html", "first/index.html", "second/index.html"] {
         let page = f.page(page);
-        for url in page.attrs("a[href], link[rel=stylesheet], link[rel=alternate], img[src]", "href") {
+        for url in page.attrs(
+            "a[href], link[rel=stylesheet], link[rel=alternate], img[src]",
+            "href",
+        ) {
             assert!(
                 !url.starts_with('/') && !url.contains("://"),
                 "absolute link {url}"
@@ -249,21 +258,36 @@ fn a_theme_folder_overrides_templates_and_static_files_one_by_one() {
     // base.html and style.css still come from the built-in theme.
     assert_eq!(page.attrs("a.skip-link", "href"), ["#content"]);
     let files: Vec<String> = f.snapshot().into_keys().collect();
-    assert!(files.iter().any(|f| f.starts_with("style.") && f.ends_with(".css")), "{files:?}");
-    assert!(files.iter().any(|f| f.starts_with("extra.") && f.ends_with(".js")), "{files:?}");
+    assert!(
+        files
+            .iter()
+            .any(|f| f.starts_with("style.") && f.ends_with(".css")),
+        "{files:?}"
+    );
+    assert!(
+        files
+            .iter()
+            .any(|f| f.starts_with("extra.") && f.ends_with(".js")),
+        "{files:?}"
+    );
 }
 
 #[test]
 fn autoescaping_protects_titles() {
     let f = Fixture::empty()
-        .file("series/series.toml", "title = \"Fish & <Chips>\"\nbase_url = \"https://example.org/s/\"\n")
+        .file(
+            "series/series.toml",
+            "title = \"Fish & <Chips>\"\nbase_url = \"https://example.org/s/\"\n",
+        )
         .file(
             "series/01-a.md",
             &part("title = \"<script>alert(1)</script>\"", "x"),
         );
     f.build_ok(&[]);
     let page = f.page("a/index.html");
-    assert!(page.select("script:not([type=\"application/ld+json\"])").is_empty());
+    assert!(page
+        .select("script:not([type=\"application/ld+json\"])")
+        .is_empty());
     assert_eq!(page.text("h1"), "<script>alert(1)</script>");
     assert_eq!(page.text("a.site-title"), "Fish & <Chips>");
 }

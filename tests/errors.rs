@@ -149,7 +149,12 @@ fn unknown_theme() {
     let f = Fixture::three_parts();
     assert_fails(
         &f,
-        |f| f.write("series/series.toml", b"title = \"S\"\nbase_url = \"https://example.org/s/\"\ntheme = \"nope\"\n"),
+        |f| {
+            f.write(
+                "series/series.toml",
+                b"title = \"S\"\nbase_url = \"https://example.org/s/\"\ntheme = \"nope\"\n",
+            )
+        },
         &["series/series.toml: unknown theme `nope`"],
     );
 }

@@ -5,7 +5,10 @@ use common::{assert_fails, part, text_of, Fixture};
 
 fn series(terms: &str, parts: &[(&str, &str)]) -> Fixture {
     let mut f = Fixture::empty()
-        .file("series/series.toml", "title = \"S\"\nbase_url = \"https://example.org/s/\"\n")
+        .file(
+            "series/series.toml",
+            "title = \"S\"\nbase_url = \"https://example.org/s/\"\n",
+        )
         .file("series/index.toml", terms);
     for (i, (title, body)) in parts.iter().enumerate() {
         f = f.file(
@@ -41,13 +44,23 @@ fn entries_are_collated_and_grouped_under_letters() {
     let f = series(
         "[[term]]\nname = \"Zeta\"\n[[term]]\nname = \"Éclair\"\n[[term]]\nname = \"de Gaulle\"\n\
          [[term]]\nname = \"apple\"\n[[term]]\nname = \"Eagle\"\n[[term]]\nname = \"Dover\"\n",
-        &[("One", "\nZeta, Éclair, de Gaulle, apple, Eagle and Dover.\n")],
+        &[(
+            "One",
+            "\nZeta, Éclair, de Gaulle, apple, Eagle and Dover.\n",
+        )],
     );
     f.build_ok(&[]);
     let names: Vec<String> = entries(&f).into_iter().map(|e| e.0).collect();
-    assert_eq!(names, ["apple", "de Gaulle", "Dover", "Eagle", "Éclair", "Zeta"]);
+    assert_eq!(
+        names,
+        ["apple", "de Gaulle", "Dover", "Eagle", "Éclair", "Zeta"]
+    );
     let page = f.page("index/index.html");
-    let letters: Vec<String> = page.select(".index-letter > h2").into_iter().map(text_of).collect();
+    let letters: Vec<String> = page
+        .select(".index-letter > h2")
+        .into_iter()
+        .map(text_of)
+        .collect();
     assert_eq!(letters, ["A", "D", "E", "Z"]);
     let jump: Vec<String> = page.attrs(".index-letters a", "href");
     assert_eq!(jump, ["#letter-a", "#letter-d", "#letter-e", "#letter-z"]);
@@ -66,7 +79,13 @@ fn locators_land_on_the_matched_words_in_series_order() {
     f.build_ok(&[]);
     assert_eq!(
         entries(&f),
-        [("Kerensky, Alexander".to_string(), vec!["Part I", "Part II", "2", "3", "4"].into_iter().map(String::from).collect())]
+        [(
+            "Kerensky, Alexander".to_string(),
+            vec!["Part I", "Part II", "2", "3", "4"]
+                .into_iter()
+                .map(String::from)
+                .collect()
+        )]
     );
     let index = f.page("index/index.html");
     let part_two = index.select(".locator-part")[1];
@@ -107,15 +126,22 @@ fn prose_everywhere_is_indexed_but_never_code_links_or_html() {
     );
     f.build_ok(&[]);
     let page = f.page("one/index.html");
-    let in_body: Vec<String> = page.select(".part-body span.ix[id]").into_iter().map(|s| {
-        let parent = s.parent().and_then(scraper::ElementRef::wrap).unwrap();
-        parent.value().name().to_string()
-    }).collect();
+    let in_body: Vec<String> = page
+        .select(".part-body span.ix[id]")
+        .into_iter()
+        .map(|s| {
+            let parent = s.parent().and_then(scraper::ElementRef::wrap).unwrap();
+            parent.value().name().to_string()
+        })
+        .collect();
     // heading, table header, link text; the note's occurrence is in the endnotes.
     assert_eq!(in_body, ["h2", "th", "a"]);
     assert_eq!(page.select(".endnotes span.ix[id]").len(), 1);
     assert!(page.select("code span.ix, pre span.ix").is_empty());
-    assert_eq!(page.attrs(".part-body a[href^=http]", "href"), ["https://example.org/Petrograd"]);
+    assert_eq!(
+        page.attrs(".part-body a[href^=http]", "href"),
+        ["https://example.org/Petrograd"]
+    );
     assert_eq!(page.attrs("img", "alt"), ["Petrograd"]);
     // The margin copy of the note keeps the span but not the id: ids stay unique.
     assert_eq!(page.select(".sidenote span.ix").len(), 1);
@@ -139,7 +165,10 @@ fn markers_add_occurrences_and_sub_entries() {
     let page = f.page("one/index.html");
     let marker = page.one("span.ix#ix-1");
     assert_eq!(text_of(marker), "the head of the government");
-    assert!(page.select(".part-body a").is_empty(), "markers render as plain text");
+    assert!(
+        page.select(".part-body a").is_empty(),
+        "markers render as plain text"
+    );
     assert_eq!(text_of(page.one("span.ix-marker")), "");
     let names: Vec<String> = entries(&f).into_iter().map(|e| e.0).collect();
     assert_eq!(names, ["Bolshevik Party", "Kerensky, Alexander", "Lenin"]);
@@ -164,7 +193,10 @@ fn see_and_see_also_link_to_their_entries() {
     let index = f.page("index/index.html");
     let coup = index.one("#term-coup-détat");
     assert_eq!(text_of(coup), "Coup d'état, see Bolshevik Party");
-    assert_eq!(coup.select(&sel("a")).next().unwrap().value().attr("href"), Some("#term-bolshevik-party"));
+    assert_eq!(
+        coup.select(&sel("a")).next().unwrap().value().attr("href"),
+        Some("#term-bolshevik-party")
+    );
     let party = index.one("#term-bolshevik-party");
     assert!(text_of(party).ends_with("; see also Soviets"));
     assert!(common::broken_links(&f.root().join("output")).is_empty());
@@ -172,8 +204,14 @@ fn see_and_see_also_link_to_their_entries() {
 
 #[test]
 fn only_published_parts_are_indexed() {
-    let f = series("[[term]]\nname = \"Kronstadt\"\n", &[("One", "\nKronstadt.\n")])
-        .file("series/02-draft.md", &part("title = \"D\"\ndraft = true", "\nKronstadt again.\n"));
+    let f = series(
+        "[[term]]\nname = \"Kronstadt\"\n",
+        &[("One", "\nKronstadt.\n")],
+    )
+    .file(
+        "series/02-draft.md",
+        &part("title = \"D\"\ndraft = true", "\nKronstadt again.\n"),
+    );
     f.build_ok(&[]);
     assert_eq!(entries(&f)[0].1, ["Part I"]);
     f.build_ok(&["--drafts"]);
@@ -182,10 +220,19 @@ fn only_published_parts_are_indexed() {
 
 #[test]
 fn every_page_links_to_the_index_when_there_is_one() {
-    let f = series("[[term]]\nname = \"Kronstadt\"\n", &[("One", "\nKronstadt.\n")]);
+    let f = series(
+        "[[term]]\nname = \"Kronstadt\"\n",
+        &[("One", "\nKronstadt.\n")],
+    );
     f.build_ok(&[]);
-    assert_eq!(f.page("index.html").attrs("a.nav-index", "href"), ["index/index.html"]);
-    assert_eq!(f.page("one/index.html").attrs("a.nav-index", "href"), ["../index/index.html"]);
+    assert_eq!(
+        f.page("index.html").attrs("a.nav-index", "href"),
+        ["index/index.html"]
+    );
+    assert_eq!(
+        f.page("one/index.html").attrs("a.nav-index", "href"),
+        ["../index/index.html"]
+    );
     let plain = Fixture::three_parts();
     plain.build_ok(&[]);
     assert!(!plain.out("index/index.html").exists());
@@ -195,11 +242,25 @@ fn every_page_links_to_the_index_when_there_is_one() {
 #[test]
 fn bad_terms_file_is_located() {
     let f = series("[[term]]\nname = \"A\"\n", &[("One", "\nA.\n")]);
-    assert_fails(&f, |f| f.write("series/index.toml", b"[[term]]\nname = \"A\"\nmatch = [\"A\"\n"), &["series/index.toml:4:1: invalid array; expected `]`"]);
+    assert_fails(
+        &f,
+        |f| {
+            f.write(
+                "series/index.toml",
+                b"[[term]]\nname = \"A\"\nmatch = [\"A\"\n",
+            )
+        },
+        &["series/index.toml:4:1: invalid array; expected `]`"],
+    );
     f.write("series/index.toml", b"[[term]]\nname = \"A\"\n");
     assert_fails(
         &f,
-        |f| f.write("series/index.toml", b"[[term]]\nname = \"A\"\nmatches = [\"A\"]\n"),
+        |f| {
+            f.write(
+                "series/index.toml",
+                b"[[term]]\nname = \"A\"\nmatches = [\"A\"]\n",
+            )
+        },
         &["series/index.toml:3:1: unknown key `matches` (did you mean `match`?)"],
     );
 }
@@ -216,10 +277,15 @@ fn see_naming_a_missing_term_is_an_error_at_its_line() {
 
 #[test]
 fn a_term_that_never_occurs_is_a_warning() {
-    let f = series("[[term]]\nname = \"A\"\n\n[[term]]\nname = \"Nowhere\"\n", &[("One", "\nA.\n")]);
+    let f = series(
+        "[[term]]\nname = \"A\"\n\n[[term]]\nname = \"Nowhere\"\n",
+        &[("One", "\nA.\n")],
+    );
     let run = f.build_ok(&[]);
     assert!(
-        run.stderr().contains("series/index.toml:5:8: warning: term \"Nowhere\" never occurs in a published part"),
+        run.stderr().contains(
+            "series/index.toml:5:8: warning: term \"Nowhere\" never occurs in a published part"
+        ),
         "{}",
         run.stderr()
     );
@@ -230,7 +296,12 @@ fn a_marker_with_an_empty_term_is_an_error() {
     let f = series("[[term]]\nname = \"A\"\n", &[("One", "\nA.\n")]);
     assert_fails(
         &f,
-        |f| f.write("series/01-one.md", part("title = \"One\"", "\nA and [this](<index: >).\n").as_bytes()),
+        |f| {
+            f.write(
+                "series/01-one.md",
+                part("title = \"One\"", "\nA and [this](<index: >).\n").as_bytes(),
+            )
+        },
         &["series/01-one.md:5:7: index marker names no term"],
     );
 }

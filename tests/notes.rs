@@ -6,7 +6,10 @@ use common::{assert_fails, part, text_of, Fixture};
 
 fn one_part(body: &str) -> Fixture {
     Fixture::empty()
-        .file("series/series.toml", "title = \"S\"\nbase_url = \"https://example.org/s/\"\n")
+        .file(
+            "series/series.toml",
+            "title = \"S\"\nbase_url = \"https://example.org/s/\"\n",
+        )
         .file("series/01-a.md", &part("title = \"A\"", body))
 }
 
@@ -261,7 +264,10 @@ fn code_is_highlighted_with_classes_and_unknown_languages_stay_plain() {
     assert_eq!(text_of(blocks[2]), "plain & simple");
     let sheets = page.attrs("link[rel=stylesheet]", "href");
     assert_eq!(sheets.len(), 2);
-    assert!(sheets[1].starts_with("../syntax.") && sheets[1].ends_with(".css"), "{sheets:?}");
+    assert!(
+        sheets[1].starts_with("../syntax.") && sheets[1].ends_with(".css"),
+        "{sheets:?}"
+    );
     let css = std::fs::read_to_string(f.out(sheets[1].trim_start_matches("../"))).unwrap();
     assert!(css.contains(".hl-") && css.contains("prefers-color-scheme: dark"));
 }
@@ -271,14 +277,22 @@ fn prose_only_series_has_no_syntax_stylesheet() {
     let f = one_part("\nJust prose.\n\n```\nunlabelled code\n```\n");
     f.build_ok(&[]);
     assert!(!f.snapshot().keys().any(|k| k.starts_with("syntax.")));
-    assert_eq!(f.page("a/index.html").attrs("link[rel=stylesheet]", "href").len(), 1);
+    assert_eq!(
+        f.page("a/index.html")
+            .attrs("link[rel=stylesheet]", "href")
+            .len(),
+        1
+    );
 }
 
 #[test]
 fn word_counts_and_reading_times() {
     let words = "word ".repeat(460);
     let f = Fixture::empty()
-        .file("series/series.toml", "title = \"S\"\nbase_url = \"https://example.org/s/\"\n")
+        .file(
+            "series/series.toml",
+            "title = \"S\"\nbase_url = \"https://example.org/s/\"\n",
+        )
         .file(
             "series/01-a.md",
             &part("title = \"A\"", &format!("\n{words}\n")),

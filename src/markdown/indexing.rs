@@ -75,7 +75,14 @@ impl<'a> Indexer<'a> {
                     if let Tag::Link { dest_url, .. } = tag {
                         if let Some(spec) = dest_url.strip_prefix("index:") {
                             let end = matching_end(&events, i);
-                            self.marker(spec, &events[i..=end], block, section_of(i), &mut out, diags);
+                            self.marker(
+                                spec,
+                                &events[i..=end],
+                                block,
+                                section_of(i),
+                                &mut out,
+                                diags,
+                            );
                             i = end + 1;
                             continue;
                         }
@@ -185,7 +192,9 @@ impl<'a> Indexer<'a> {
                         break;
                     }
                     match opens {
-                        None => out.push((Event::InlineHtml(CowStr::from("</span>")), range.clone())),
+                        None => {
+                            out.push((Event::InlineHtml(CowStr::from("</span>")), range.clone()))
+                        }
                         // A span opening at the very end of an event opens in the next one.
                         Some(_) if pos == end => break,
                         Some(n) => {
@@ -215,20 +224,29 @@ impl<'a> Indexer<'a> {
         }
         // A span closing at the very end of the run.
         for _ in b..boundaries.len() {
-            out.push((Event::InlineHtml(CowStr::from("</span>")), run[run.len() - 1].1.clone()));
+            out.push((
+                Event::InlineHtml(CowStr::from("</span>")),
+                run[run.len() - 1].1.clone(),
+            ));
         }
     }
 }
 
 fn open_span(id: &str, empty: bool) -> Event<'static> {
     let class = if empty { "ix ix-marker" } else { "ix" };
-    Event::InlineHtml(CowStr::from(format!("<span class=\"{class}\" id=\"{id}\">")))
+    Event::InlineHtml(CowStr::from(format!(
+        "<span class=\"{class}\" id=\"{id}\">"
+    )))
 }
 
 fn is_block(tag: &Tag<'_>) -> bool {
     matches!(
         tag,
-        Tag::Paragraph | Tag::Heading { .. } | Tag::Item | Tag::TableCell | Tag::FootnoteDefinition(_)
+        Tag::Paragraph
+            | Tag::Heading { .. }
+            | Tag::Item
+            | Tag::TableCell
+            | Tag::FootnoteDefinition(_)
     )
 }
 
@@ -237,7 +255,11 @@ pub fn strip_id(html: &str) -> Option<String> {
     let rest = html.strip_prefix("<span class=\"ix")?;
     let at = rest.find(" id=\"")?;
     let close = rest[at + 5..].find('"')? + at + 5;
-    Some(format!("<span class=\"ix{}{}", &rest[..at], &rest[close + 1..]))
+    Some(format!(
+        "<span class=\"ix{}{}",
+        &rest[..at],
+        &rest[close + 1..]
+    ))
 }
 
 #[cfg(test)]
@@ -246,7 +268,10 @@ mod tests {
 
     #[test]
     fn sidenote_copies_lose_ids() {
-        assert_eq!(strip_id("<span class=\"ix\" id=\"ix-3\">").as_deref(), Some("<span class=\"ix\">"));
+        assert_eq!(
+            strip_id("<span class=\"ix\" id=\"ix-3\">").as_deref(),
+            Some("<span class=\"ix\">")
+        );
         assert_eq!(strip_id("</span>"), None);
     }
 }

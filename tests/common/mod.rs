@@ -299,7 +299,10 @@ pub fn assert_fails(f: &Fixture, breakage: impl FnOnce(&Fixture), expected: &[&s
 /// Ids that occur more than once in a page, for every HTML page under `dir`.
 pub fn duplicate_ids(dir: &Path) -> Vec<String> {
     let mut problems = Vec::new();
-    for (path, bytes) in snapshot(dir).into_iter().filter(|(p, _)| p.ends_with(".html")) {
+    for (path, bytes) in snapshot(dir)
+        .into_iter()
+        .filter(|(p, _)| p.ends_with(".html"))
+    {
         let page = Page(Html::parse_document(&String::from_utf8_lossy(&bytes)));
         let mut seen = std::collections::BTreeSet::new();
         for id in page.ids() {
