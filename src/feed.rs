@@ -3,7 +3,7 @@
 
 use crate::date::Date;
 use crate::links::{part_dir, Resolved};
-use crate::markdown::{html, ParsedDoc};
+use crate::markdown::{html, Doc};
 use crate::numeral::roman;
 use crate::part::Part;
 use crate::series::Series;
@@ -40,7 +40,7 @@ pub fn xml_escape(s: &str) -> String {
 }
 
 /// The Atom 1.0 feed: one entry per published part, newest first.
-pub fn atom(series: &Series, docs: &[ParsedDoc], resolved: &Resolved, base: &str) -> String {
+pub fn atom(series: &Series, docs: &[Doc], resolved: &Resolved, base: &str) -> String {
     let config = &series.config;
     let fallback = newest(series).unwrap_or(Date {
         year: 1970,

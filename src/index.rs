@@ -3,7 +3,7 @@
 //! collation and grouped by letter.
 
 use crate::diagnostics::{Diagnostics, LineIndex};
-use crate::markdown::{Occurrence, ParsedDoc};
+use crate::markdown::{Occurrence, Doc, ParsedDoc};
 use crate::tomlsrc::{self, closest, TomlSource};
 use aho_corasick::{AhoCorasick, MatchKind};
 use serde::Deserialize;
@@ -44,6 +44,13 @@ pub struct Terms {
     /// In file order.
     pub defs: Vec<TermDef>,
     text: String,
+}
+
+impl Terms {
+    /// The terms file as read (empty when there is none).
+    pub fn text(&self) -> &str {
+        &self.text
+    }
 }
 
 /// Reads `index.toml` if there is one.
@@ -185,7 +192,7 @@ pub struct Entry {
 
 /// Builds the sorted entries from the terms and every part's occurrences,
 /// checking `see` targets and reporting terms that never occur.
-pub fn build(terms: &Terms, docs: &[ParsedDoc], diags: &mut Diagnostics) -> Vec<Entry> {
+pub fn build(terms: &Terms, docs: &[Doc], diags: &mut Diagnostics) -> Vec<Entry> {
     let mut entries: BTreeMap<String, Entry> = BTreeMap::new();
     for def in &terms.defs {
         let entry = entries.entry(def.name.get_ref().clone()).or_default();

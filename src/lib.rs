@@ -19,6 +19,7 @@ pub mod newpart;
 pub mod numeral;
 pub mod output;
 pub mod part;
+pub mod pipeline;
 pub mod render;
 pub mod series;
 pub mod slug;
@@ -26,7 +27,7 @@ pub mod theme;
 pub mod tomlsrc;
 pub mod urls;
 
-use diagnostics::{Diagnostic, Diagnostics};
+use diagnostics::Diagnostic;
 use render::Page;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -74,6 +75,8 @@ pub struct Site {
     pub next_due: Option<date::Date>,
     /// Warnings found on the way.
     pub warnings: Vec<Diagnostic>,
+    /// How long each phase took, in order.
+    pub timings: Vec<(&'static str, Duration)>,
 }
 
 /// What a successful build did.
@@ -112,63 +115,7 @@ impl BuildError {
 
 /// Loads, parses, resolves and renders the series into memory.
 pub fn render(options: &BuildOptions) -> Result<Site, BuildError> {
-    let root = options.root.as_path();
-    let mut diags = Diagnostics::default();
-    let selection = series::Selection {
-        drafts: options.drafts,
-        future: options.future,
-        today: options.today.unwrap_or_else(date::Date::today),
-    };
-    let loaded = series::load(root, selection, &mut diags);
-    let Some(mut series) = loaded else {
-        return Err(BuildError::Content(diags.sorted()));
-    };
-    if let Some(url) = &options.base_url {
-        series.config.base_url = Some(url.clone());
-    }
-    if series.config.base_url.is_none() {
-        diags.file_error(
-            Path::new(config::CONFIG_PATH),
-            "no `base_url`: the feed and the sitemap need the site's absolute address; add \
-             `base_url = \"https://example.org/my-series/\"` or pass --base-url",
-        );
-    }
-    let base = urls::normalize_base(series.config.base_url.as_deref().unwrap_or_default());
-    let theme = theme::load(root, &series.config.theme, &mut diags);
-    let terms = index::load(root, &mut diags);
-    let matcher = index::Matcher::new(&terms);
-    let docs: Vec<markdown::ParsedDoc> = series
-        .parts
-        .iter()
-        .map(|part| markdown::parse(part, matcher.as_ref(), &mut diags))
-        .collect();
-    let resolved = links::resolve(&series, root, &docs, &mut diags);
-    let entries = index::build(&terms, &docs, &mut diags);
-    let pages = match &theme {
-        Some(theme) if !diags.has_errors() => {
-            let model = render::Model {
-                series: &series,
-                docs: &docs,
-                resolved: &resolved,
-                entries: &entries,
-                root,
-                base,
-            };
-            render::render_site(&model, theme, &mut diags)
-        }
-        _ => Vec::new(),
-    };
-    if diags.has_errors() || theme.is_none() {
-        return Err(BuildError::Content(diags.sorted()));
-    }
-    Ok(Site {
-        pages,
-        parts: series.parts.len(),
-        drafts_skipped: series.excluded.iter().filter(|p| p.meta.draft).count(),
-        scheduled: series.excluded.iter().filter(|p| !p.meta.draft).count(),
-        next_due: series.next_due,
-        warnings: diags.warnings(),
-    })
+    pipeline::Session::default().render(options)
 }
 
 /// Runs the whole build in memory and writes nothing (`quire check`).

@@ -5,7 +5,7 @@
 use crate::assets::asset_url;
 use crate::diagnostics::{display_path, Diagnostics};
 use crate::markdown::html::{ImageOut, LinkOut, Targets};
-use crate::markdown::{LinkRef, LinkTarget, ParsedDoc};
+use crate::markdown::{LinkRef, LinkTarget, Doc, ParsedDoc};
 use crate::numeral::roman;
 use crate::part::Part;
 use crate::series::Series;
@@ -54,7 +54,7 @@ fn part_url(series: &Series, from: usize, to: usize, anchor: Option<&str>) -> St
 pub fn resolve(
     series: &Series,
     root: &Path,
-    docs: &[ParsedDoc],
+    docs: &[Doc],
     diags: &mut Diagnostics,
 ) -> Resolved {
     let mut resolved = Resolved {
@@ -132,7 +132,7 @@ enum Resolution {
 fn resolve_link(
     series: &Series,
     root: &Path,
-    docs: &[ParsedDoc],
+    docs: &[Doc],
     from: usize,
     link: &LinkRef,
 ) -> Result<Resolution, String> {

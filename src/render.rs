@@ -5,7 +5,7 @@ use crate::date::DateView;
 use crate::diagnostics::Diagnostics;
 use crate::index::{self, Locator};
 use crate::links::{part_dir, Backlink, Resolved};
-use crate::markdown::{html, Heading, ParsedDoc};
+use crate::markdown::{html, Doc, Heading};
 use crate::numeral::roman;
 use crate::series::Series;
 use crate::theme::{tera_message, Theme};
@@ -147,7 +147,7 @@ pub struct Model<'a> {
     /// The loaded series.
     pub series: &'a Series,
     /// One parsed document per published part.
-    pub docs: &'a [ParsedDoc],
+    pub docs: &'a [Doc],
     /// Resolved links and backlinks.
     pub resolved: &'a Resolved,
     /// The index, sorted.

@@ -20,6 +20,9 @@ use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 use std::collections::BTreeSet;
 use std::ops::Range;
 
+/// A parsed part, shared between builds and stages.
+pub type Doc = std::sync::Arc<ParsedDoc>;
+
 /// An owned event with its byte range in the part's body.
 pub type Ev = (Event<'static>, Range<usize>);
 

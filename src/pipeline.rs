@@ -1,0 +1,151 @@
+//! The build pipeline, run by a `Session` that remembers each part's parse
+//! between builds: a watch rebuild re-parses only the parts whose text changed.
+
+use crate::diagnostics::Diagnostics;
+use crate::markdown::Doc;
+use crate::{config, date, index, links, markdown, render, series, theme, urls};
+use crate::{BuildError, BuildOptions, Site};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// A part's parse, with what it was parsed from and what it reported.
+struct CachedParse {
+    text: String,
+    doc: Doc,
+    diags: Diagnostics,
+}
+
+/// Builds in memory, reusing parses across builds of the same project.
+#[derive(Default)]
+pub struct Session {
+    parses: HashMap<PathBuf, CachedParse>,
+    /// The terms file the cached parses were made with (it decides what is marked).
+    terms_text: String,
+}
+
+/// Times the phases of one build.
+struct Clock {
+    last: Instant,
+    phases: Vec<(&'static str, Duration)>,
+}
+
+impl Clock {
+    fn new() -> Self {
+        Clock {
+            last: Instant::now(),
+            phases: Vec::new(),
+        }
+    }
+
+    fn lap(&mut self, phase: &'static str) {
+        let now = Instant::now();
+        self.phases.push((phase, now - self.last));
+        self.last = now;
+    }
+}
+
+impl Session {
+    /// Forgets every cached parse (after a configuration change).
+    pub fn clear(&mut self) {
+        self.parses.clear();
+    }
+
+    /// Loads, parses, resolves and renders the series into memory.
+    pub fn render(&mut self, options: &BuildOptions) -> Result<Site, BuildError> {
+        let mut clock = Clock::new();
+        let root = options.root.as_path();
+        let mut diags = Diagnostics::default();
+        let selection = series::Selection {
+            drafts: options.drafts,
+            future: options.future,
+            today: options.today.unwrap_or_else(date::Date::today),
+        };
+        let loaded = series::load(root, selection, &mut diags);
+        let Some(mut series) = loaded else {
+            return Err(BuildError::Content(diags.sorted()));
+        };
+        if let Some(url) = &options.base_url {
+            series.config.base_url = Some(url.clone());
+        }
+        if series.config.base_url.is_none() {
+            diags.file_error(
+                Path::new(config::CONFIG_PATH),
+                "no `base_url`: the feed and the sitemap need the site's absolute address; add \
+                 `base_url = \"https://example.org/my-series/\"` or pass --base-url",
+            );
+        }
+        let base = urls::normalize_base(series.config.base_url.as_deref().unwrap_or_default());
+        let theme = theme::load(root, &series.config.theme, &mut diags);
+        let terms = index::load(root, &mut diags);
+        clock.lap("load");
+        let docs = self.parse_all(&series, &terms, &mut diags);
+        clock.lap("parse");
+        let resolved = links::resolve(&series, root, &docs, &mut diags);
+        clock.lap("links");
+        let entries = index::build(&terms, &docs, &mut diags);
+        clock.lap("index");
+        let pages = match &theme {
+            Some(theme) if !diags.has_errors() => {
+                let model = render::Model {
+                    series: &series,
+                    docs: &docs,
+                    resolved: &resolved,
+                    entries: &entries,
+                    root,
+                    base,
+                };
+                render::render_site(&model, theme, &mut diags)
+            }
+            _ => Vec::new(),
+        };
+        clock.lap("render");
+        if diags.has_errors() || theme.is_none() {
+            return Err(BuildError::Content(diags.sorted()));
+        }
+        Ok(Site {
+            pages,
+            parts: series.parts.len(),
+            drafts_skipped: series.excluded.iter().filter(|p| p.meta.draft).count(),
+            scheduled: series.excluded.iter().filter(|p| !p.meta.draft).count(),
+            next_due: series.next_due,
+            warnings: diags.warnings(),
+            timings: clock.phases,
+        })
+    }
+
+    /// Parses every published part, reusing the parse of any part whose text is unchanged.
+    fn parse_all(&mut self, series: &series::Series, terms: &index::Terms, diags: &mut Diagnostics) -> Vec<Doc> {
+        if terms.text() != self.terms_text {
+            self.parses.clear();
+            self.terms_text = terms.text().to_string();
+        }
+        let matcher = index::Matcher::new(terms);
+        let mut docs = Vec::with_capacity(series.parts.len());
+        for part in &series.parts {
+            let cached = self
+                .parses
+                .get(&part.source)
+                .filter(|c| c.text == part.text);
+            let cached = match cached {
+                Some(c) => c,
+                None => {
+                    let mut part_diags = Diagnostics::default();
+                    let doc = Doc::new(markdown::parse(part, matcher.as_ref(), &mut part_diags));
+                    self.parses.insert(
+                        part.source.clone(),
+                        CachedParse {
+                            text: part.text.clone(),
+                            doc,
+                            diags: part_diags,
+                        },
+                    );
+                    &self.parses[&part.source]
+                }
+            };
+            diags.extend(cached.diags.clone());
+            docs.push(Doc::clone(&cached.doc));
+        }
+        docs
+    }
+}
