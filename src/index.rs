@@ -3,7 +3,7 @@
 //! collation and grouped by letter.
 
 use crate::diagnostics::{Diagnostics, LineIndex};
-use crate::markdown::{Occurrence, Doc, ParsedDoc};
+use crate::markdown::{Doc, Occurrence, ParsedDoc};
 use crate::tomlsrc::{self, closest, TomlSource};
 use aho_corasick::{AhoCorasick, MatchKind};
 use serde::Deserialize;

@@ -22,10 +22,12 @@ pub mod part;
 pub mod pipeline;
 pub mod render;
 pub mod series;
+pub mod serve;
 pub mod slug;
 pub mod theme;
 pub mod tomlsrc;
 pub mod urls;
+pub mod watch;
 
 use diagnostics::Diagnostic;
 use render::Page;
@@ -128,19 +130,50 @@ pub fn check(options: &BuildOptions) -> Result<Site, BuildError> {
 
 /// Builds the site and writes it, touching the output folder only on success.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
+    build_with(&mut pipeline::Session::default(), options)
+}
+
+/// `quire build --watch`: builds, then rebuilds into the output folder after
+/// every change, reporting each result; returns only if watching fails.
+pub fn watch_and_build(
+    options: &BuildOptions,
+    mut report: impl FnMut(Result<BuildReport, BuildError>),
+) -> Result<(), BuildError> {
+    let watcher = watch::Watcher::new(&options.root)
+        .map_err(|e| BuildError::Io(format!("cannot watch the project: {e}")))?;
+    let mut session = pipeline::Session::default();
+    match build_with(&mut session, options) {
+        Err(err @ BuildError::Usage(_)) => return Err(err),
+        result => report(result),
+    }
+    while let Some(batch) = watcher.next_batch() {
+        if watch::needs_full_rebuild(&batch) {
+            session.clear();
+        }
+        report(build_with(&mut session, options));
+    }
+    Ok(())
+}
+
+fn build_with(
+    session: &mut pipeline::Session,
+    options: &BuildOptions,
+) -> Result<BuildReport, BuildError> {
     let start = Instant::now();
     let output = options.output_dir();
     if let Some(url) = &options.base_url {
         check_base_url(url)?;
     }
     output::check_target(&options.root, &output, options.force).map_err(BuildError::Usage)?;
-    let site = render(options)?;
+    let mut site = session.render(options)?;
+    let write_start = Instant::now();
     let written = output::write(&output, &site.pages).map_err(|err| {
         BuildError::Io(format!(
             "{}: cannot write the site: {err}",
             output.display()
         ))
     })?;
+    site.timings.push(("write", write_start.elapsed()));
     Ok(BuildReport {
         site,
         written,

@@ -5,7 +5,7 @@
 use crate::assets::asset_url;
 use crate::diagnostics::{display_path, Diagnostics};
 use crate::markdown::html::{ImageOut, LinkOut, Targets};
-use crate::markdown::{LinkRef, LinkTarget, Doc, ParsedDoc};
+use crate::markdown::{Doc, LinkRef, LinkTarget, ParsedDoc};
 use crate::numeral::roman;
 use crate::part::Part;
 use crate::series::Series;
@@ -51,12 +51,7 @@ fn part_url(series: &Series, from: usize, to: usize, anchor: Option<&str>) -> St
 }
 
 /// Resolves every link and image of every published part.
-pub fn resolve(
-    series: &Series,
-    root: &Path,
-    docs: &[Doc],
-    diags: &mut Diagnostics,
-) -> Resolved {
+pub fn resolve(series: &Series, root: &Path, docs: &[Doc], diags: &mut Diagnostics) -> Resolved {
     let mut resolved = Resolved {
         targets: Vec::with_capacity(docs.len()),
         backlinks: vec![Vec::new(); docs.len()],

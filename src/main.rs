@@ -23,6 +23,27 @@ enum Command {
     Check(SelectArgs),
     /// Start the next part as a draft and print its path.
     New(NewArgs),
+    /// Preview the series, drafts included, at http://127.0.0.1:1111/, rebuilding on every change.
+    Serve(ServeArgs),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Project root, the folder that holds series/.
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// Port to listen on (the next free one is used if it is busy; 0: any free port).
+    #[arg(long, default_value_t = 1111)]
+    port: u16,
+    /// Address to listen on; anything but loopback exposes your drafts to the network.
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: String,
+    /// Leave drafts and scheduled parts out, as `quire build` does.
+    #[arg(long)]
+    no_drafts: bool,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    open: bool,
 }
 
 #[derive(Args)]
@@ -54,6 +75,9 @@ struct BuildArgs {
     /// Build into a non-empty folder that quire has never built into.
     #[arg(long)]
     force: bool,
+    /// Keep watching and rebuild on every change.
+    #[arg(long)]
+    watch: bool,
 }
 
 #[derive(Args)]
@@ -81,6 +105,7 @@ fn main() -> ExitCode {
         Command::Build(args) => build(args),
         Command::Check(args) => check(args),
         Command::New(args) => new(args),
+        Command::Serve(args) => serve(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -103,9 +128,39 @@ fn options(select: SelectArgs, output: Option<PathBuf>, force: bool) -> BuildOpt
     }
 }
 
+fn serve(args: ServeArgs) -> Result<(), BuildError> {
+    let options = quire::serve::ServeOptions {
+        build: BuildOptions {
+            root: args.root,
+            drafts: !args.no_drafts,
+            future: !args.no_drafts,
+            ..BuildOptions::default()
+        },
+        bind: args.bind,
+        port: args.port,
+    };
+    if args.open {
+        let url = format!("http://{}:{}/", options.bind, options.port);
+        let _ = std::process::Command::new("xdg-open").arg(url).spawn();
+    }
+    quire::serve::serve(options)
+}
+
 fn build(args: BuildArgs) -> Result<(), BuildError> {
+    let watch = args.watch;
     let options = options(args.select, args.output, args.force);
+    if watch {
+        return quire::watch_and_build(&options, |result| match result {
+            Ok(report) => print_built(&options, &report),
+            Err(err) => report_error(&err),
+        });
+    }
     let report = quire::build(&options)?;
+    print_built(&options, &report);
+    Ok(())
+}
+
+fn print_built(options: &BuildOptions, report: &quire::BuildReport) {
     print_warnings(&report.site);
     let w = report.written;
     println!(
@@ -118,7 +173,6 @@ fn build(args: BuildArgs) -> Result<(), BuildError> {
         w.unchanged,
         w.removed
     );
-    Ok(())
 }
 
 fn check(args: SelectArgs) -> Result<(), BuildError> {

@@ -115,7 +115,12 @@ impl Session {
     }
 
     /// Parses every published part, reusing the parse of any part whose text is unchanged.
-    fn parse_all(&mut self, series: &series::Series, terms: &index::Terms, diags: &mut Diagnostics) -> Vec<Doc> {
+    fn parse_all(
+        &mut self,
+        series: &series::Series,
+        terms: &index::Terms,
+        diags: &mut Diagnostics,
+    ) -> Vec<Doc> {
         if terms.text() != self.terms_text {
             self.parses.clear();
             self.terms_text = terms.text().to_string();
