@@ -10,6 +10,9 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+/// A change an author makes to the project.
+type Edit = Box<dyn Fn(&Fixture)>;
+
 fn pages(session: &mut Session, options: &BuildOptions) -> BTreeMap<String, Vec<u8>> {
     let site = session.render(options).expect("builds");
     site.pages.into_iter().map(|p| (p.path, p.bytes)).collect()
@@ -29,7 +32,7 @@ fn every_kind_of_edit_rebuilds_to_the_same_site_as_a_full_build() {
     };
     let mut session = Session::default();
     pages(&mut session, &options);
-    let edits: Vec<Box<dyn Fn(&Fixture)>> = vec![
+    let edits: Vec<Edit> = vec![
         // body text, with an index term
         Box::new(|f| {
             f.write(
