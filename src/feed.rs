@@ -8,6 +8,7 @@ use crate::numeral::roman;
 use crate::part::Part;
 use crate::series::Series;
 use crate::urls;
+use rayon::prelude::*;
 use std::fmt::Write;
 
 /// The canonical URL of a part's page.
@@ -86,7 +87,28 @@ pub fn atom(series: &Series, docs: &[Doc], resolved: &Resolved, base: &str) -> S
         out,
         "  <generator uri=\"https://crates.io/crates/quire\">quire</generator>"
     );
-    for i in order {
+    // Each entry holds a whole part: write them on every core.
+    let entries: Vec<String> = order
+        .par_iter()
+        .map(|&i| entry(series, docs, resolved, base, i, fallback))
+        .collect();
+    for e in entries {
+        out.push_str(&e);
+    }
+    out.push_str("</feed>\n");
+    out
+}
+
+fn entry(
+    series: &Series,
+    docs: &[Doc],
+    resolved: &Resolved,
+    base: &str,
+    i: usize,
+    fallback: Date,
+) -> String {
+    let mut out = String::new();
+    {
         let part = &series.parts[i];
         let url = part_url(base, part);
         let body = html::body_without_sidenotes(&docs[i], &resolved.targets[i]);
@@ -115,7 +137,6 @@ pub fn atom(series: &Series, docs: &[Doc], resolved: &Resolved, base: &str) -> S
         );
         out.push_str("  </entry>\n");
     }
-    out.push_str("</feed>\n");
     out
 }
 

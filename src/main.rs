@@ -78,6 +78,9 @@ struct BuildArgs {
     /// Keep watching and rebuild on every change.
     #[arg(long)]
     watch: bool,
+    /// Print the time each phase took (load, parse, links, index, render, write).
+    #[arg(long)]
+    timings: bool,
 }
 
 #[derive(Args)]
@@ -147,7 +150,7 @@ fn serve(args: ServeArgs) -> Result<(), BuildError> {
 }
 
 fn build(args: BuildArgs) -> Result<(), BuildError> {
-    let watch = args.watch;
+    let (watch, timings) = (args.watch, args.timings);
     let options = options(args.select, args.output, args.force);
     if watch {
         return quire::watch_and_build(&options, |result| match result {
@@ -157,6 +160,9 @@ fn build(args: BuildArgs) -> Result<(), BuildError> {
     }
     let report = quire::build(&options)?;
     print_built(&options, &report);
+    if timings {
+        print_timings(&report);
+    }
     Ok(())
 }
 
@@ -193,6 +199,19 @@ fn new(args: NewArgs) -> Result<(), BuildError> {
     let path = quire::newpart::create(&args.root, args.title.as_deref(), args.part, today)?;
     println!("{}", quire::diagnostics::display_path(&path));
     Ok(())
+}
+
+/// One line per phase, with its share of the whole build.
+fn print_timings(report: &quire::BuildReport) {
+    let total = report.elapsed.as_secs_f64().max(f64::EPSILON);
+    for (phase, took) in &report.site.timings {
+        let ms = took.as_secs_f64() * 1000.0;
+        println!(
+            "  {phase:<7} {ms:>9.2} ms {:>5.1}%",
+            100.0 * took.as_secs_f64() / total
+        );
+    }
+    println!("  {:<7} {:>9.2} ms", "total", total * 1000.0);
 }
 
 /// `3 parts (1 draft skipped, 1 scheduled: next due 2027-01-05)`.

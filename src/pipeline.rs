@@ -5,6 +5,7 @@ use crate::diagnostics::Diagnostics;
 use crate::markdown::Doc;
 use crate::{config, date, index, links, markdown, render, series, theme, urls};
 use crate::{BuildError, BuildOptions, Site};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -126,28 +127,30 @@ impl Session {
             self.terms_text = terms.text().to_string();
         }
         let matcher = index::Matcher::new(terms);
+        let stale: Vec<&crate::part::Part> = series
+            .parts
+            .iter()
+            .filter(|p| self.parses.get(&p.source).is_none_or(|c| c.text != p.text))
+            .collect();
+        // Parts parse independently: use every core.
+        let fresh: Vec<CachedParse> = stale
+            .par_iter()
+            .map(|part| {
+                let mut part_diags = Diagnostics::default();
+                let doc = Doc::new(markdown::parse(part, matcher.as_ref(), &mut part_diags));
+                CachedParse {
+                    text: part.text.clone(),
+                    doc,
+                    diags: part_diags,
+                }
+            })
+            .collect();
+        for (part, parse) in stale.iter().zip(fresh) {
+            self.parses.insert(part.source.clone(), parse);
+        }
         let mut docs = Vec::with_capacity(series.parts.len());
         for part in &series.parts {
-            let cached = self
-                .parses
-                .get(&part.source)
-                .filter(|c| c.text == part.text);
-            let cached = match cached {
-                Some(c) => c,
-                None => {
-                    let mut part_diags = Diagnostics::default();
-                    let doc = Doc::new(markdown::parse(part, matcher.as_ref(), &mut part_diags));
-                    self.parses.insert(
-                        part.source.clone(),
-                        CachedParse {
-                            text: part.text.clone(),
-                            doc,
-                            diags: part_diags,
-                        },
-                    );
-                    &self.parses[&part.source]
-                }
-            };
+            let cached = &self.parses[&part.source];
             diags.extend(cached.diags.clone());
             docs.push(Doc::clone(&cached.doc));
         }

@@ -10,6 +10,7 @@ use crate::numeral::roman;
 use crate::series::Series;
 use crate::theme::{tera_message, Theme};
 use crate::{feed, fingerprint};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -218,29 +219,28 @@ pub fn render_site(model: &Model<'_>, theme: &Theme, diags: &mut Diagnostics) ->
         .iter()
         .map(|s| (s.name.as_str(), s.path.as_str()))
         .collect();
-    let mut pages = Vec::new();
-    let mut renderer = Renderer {
+    let renderer = Renderer {
         theme,
         site: &site,
         model,
         static_urls: &static_urls,
-        diags,
     };
-    if let Some(page) = renderer.series_page(&summaries, &forthcoming) {
-        pages.push(page);
-    }
-    for index in 0..series.parts.len() {
-        if let Some(page) = renderer.part_page(&summaries, index) {
-            pages.push(page);
-        }
-    }
+    // Part pages are independent of each other: render them on every core.
+    let mut rendered: Vec<Result<Page, Failure>> = (0..series.parts.len())
+        .into_par_iter()
+        .map(|index| renderer.part_page(&summaries, index))
+        .collect();
+    rendered.push(renderer.series_page(&summaries, &forthcoming));
     if !model.entries.is_empty() {
-        if let Some(page) = renderer.index_page() {
-            pages.push(page);
-        }
+        rendered.push(renderer.index_page());
     }
-    if let Some(page) = renderer.not_found_page(series) {
-        pages.push(page);
+    rendered.push(renderer.not_found_page(series));
+    let mut pages = Vec::with_capacity(rendered.len() + statics.len() + 2);
+    for result in rendered {
+        match result {
+            Ok(page) => pages.push(page),
+            Err((file, message)) => diags.file_error(&file, message),
+        }
     }
     let base = &model.base;
     pages.push(Page {
@@ -262,40 +262,42 @@ pub fn render_site(model: &Model<'_>, theme: &Theme, diags: &mut Diagnostics) ->
             Ok(bytes) => pages.push(Page { path, bytes }),
             Err(err) => {
                 let rel = source.strip_prefix(root).unwrap_or(&source);
-                renderer
-                    .diags
-                    .file_error(rel, format!("cannot be read: {err}"));
+                diags.file_error(rel, format!("cannot be read: {err}"));
             }
         }
     }
     pages
 }
 
-struct Renderer<'a, 'd> {
+/// A template that failed: its file and the message.
+type Failure = (std::path::PathBuf, String);
+
+struct Renderer<'a> {
     theme: &'a Theme,
     site: &'a SiteView<'a>,
     model: &'a Model<'a>,
     static_urls: &'a BTreeMap<&'a str, &'a str>,
-    diags: &'d mut Diagnostics,
 }
 
-impl Renderer<'_, '_> {
-    fn render(&mut self, template: &str, path: String, context: tera::Context) -> Option<Page> {
+impl Renderer<'_> {
+    fn render(
+        &self,
+        template: &str,
+        path: String,
+        context: tera::Context,
+    ) -> Result<Page, Failure> {
         match self.theme.tera.render(template, &context) {
-            Ok(html) => Some(Page {
+            Ok(html) => Ok(Page {
                 path,
                 bytes: html.into_bytes(),
             }),
-            Err(err) => {
-                self.diags.file_error(
-                    &self.theme.origin(template),
-                    format!(
-                        "template failed while rendering {path}: {}",
-                        tera_message(&err)
-                    ),
-                );
-                None
-            }
+            Err(err) => Err((
+                self.theme.origin(template),
+                format!(
+                    "template failed while rendering {path}: {}",
+                    tera_message(&err)
+                ),
+            )),
         }
     }
 
@@ -309,10 +311,10 @@ impl Renderer<'_, '_> {
     }
 
     fn series_page(
-        &mut self,
+        &self,
         parts: &[PartSummary],
         forthcoming: &[ForthcomingView],
-    ) -> Option<Page> {
+    ) -> Result<Page, Failure> {
         let mut entries: Vec<Entry> = parts
             .iter()
             .map(|p| Entry {
@@ -365,7 +367,7 @@ impl Renderer<'_, '_> {
         self.render("series.html", "index.html".into(), context)
     }
 
-    fn part_page(&mut self, summaries: &[PartSummary], index: usize) -> Option<Page> {
+    fn part_page(&self, summaries: &[PartSummary], index: usize) -> Result<Page, Failure> {
         let (series, docs, resolved) = (self.model.series, self.model.docs, self.model.resolved);
         let part = &series.parts[index];
         let doc = &docs[index];
@@ -473,7 +475,7 @@ impl Renderer<'_, '_> {
         )
     }
 
-    fn index_page(&mut self) -> Option<Page> {
+    fn index_page(&self) -> Result<Page, Failure> {
         let letters = index_view(self.model);
         let meta = PageMeta {
             kind: "index",
@@ -491,7 +493,7 @@ impl Renderer<'_, '_> {
         self.render("book-index.html", "index/index.html".into(), context)
     }
 
-    fn not_found_page(&mut self, series: &Series) -> Option<Page> {
+    fn not_found_page(&self, series: &Series) -> Result<Page, Failure> {
         // Served at any depth, so links are rooted at the site's path, not relative.
         let root = series
             .config
@@ -557,6 +559,9 @@ struct EntryView {
     name: String,
     id: String,
     parts: Vec<PartLocators>,
+    /// `parts` as HTML ("Part I; Part III ×4 2 3 4"): a big index has hundreds of
+    /// thousands of locators, far faster to write here than in a template loop.
+    locators_html: String,
     subentries: Vec<SubEntryView>,
     see: Option<CrossRef>,
     see_also: Vec<CrossRef>,
@@ -566,6 +571,7 @@ struct EntryView {
 struct SubEntryView {
     name: String,
     parts: Vec<PartLocators>,
+    locators_html: String,
 }
 
 /// The occurrences of an entry in one part.
@@ -616,21 +622,70 @@ fn entry_view(model: &Model<'_>, entry: &index::Entry) -> EntryView {
         name: name.clone(),
         url: format!("#{}", index::entry_id(name)),
     };
+    let parts = group_by_part(model, &entry.locators);
     EntryView {
         name: entry.name.clone(),
         id: index::entry_id(&entry.name),
-        parts: group_by_part(model, &entry.locators),
+        locators_html: locators_html(&parts),
+        parts,
         subentries: entry
             .subentries
             .iter()
-            .map(|(name, locators)| SubEntryView {
-                name: name.clone(),
-                parts: group_by_part(model, locators),
+            .map(|(name, locators)| {
+                let parts = group_by_part(model, locators);
+                SubEntryView {
+                    name: name.clone(),
+                    locators_html: locators_html(&parts),
+                    parts,
+                }
             })
             .collect(),
         see: entry.see.as_ref().map(cross),
         see_also: entry.see_also.iter().map(cross).collect(),
     }
+}
+
+/// "Part I; Part III ×4 2 3 4": the part links to its first occurrence, the
+/// numbers to the further ones; the section heading is each link's title.
+fn locators_html(parts: &[PartLocators]) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push_str("; ");
+        }
+        let title = |link: &LocatorLink| {
+            link.section
+                .as_ref()
+                .map(|s| format!(" title=\"§ {}\"", html::escape(s)))
+                .unwrap_or_default()
+        };
+        let first = &p.links[0];
+        let _ = write!(
+            out,
+            "<span class=\"locator-part\"><a href=\"{}\"{}>Part {}</a>",
+            html::escape(&first.url),
+            title(first),
+            p.numeral
+        );
+        if p.count > 1 {
+            let _ = write!(out, " ×{}<span class=\"locator-more\">", p.count);
+            for (k, link) in p.links.iter().enumerate().skip(1) {
+                let _ = write!(
+                    out,
+                    " <a href=\"{}\" aria-label=\"Part {}, occurrence {}\"{}>{}</a>",
+                    html::escape(&link.url),
+                    p.numeral,
+                    k + 1,
+                    title(link),
+                    k + 1
+                );
+            }
+            out.push_str("</span>");
+        }
+        out.push_str("</span>");
+    }
+    out
 }
 
 fn group_by_part(model: &Model<'_>, locators: &[Locator]) -> Vec<PartLocators> {

@@ -6,17 +6,15 @@ use std::path::{Path, PathBuf};
 use tera::Tera;
 
 /// The templates every theme provides.
-pub const TEMPLATES: [&str; 6] = [
+pub const TEMPLATES: [&str; 5] = [
     "base.html",
-    "macros.html",
     "series.html",
     "part.html",
     "book-index.html",
     "404.html",
 ];
 
-const EMBEDDED_TEMPLATES: [(&str, &str); 6] = [
-    ("macros.html", include_str!("../themes/default/macros.html")),
+const EMBEDDED_TEMPLATES: [(&str, &str); 5] = [
     ("base.html", include_str!("../themes/default/base.html")),
     ("series.html", include_str!("../themes/default/series.html")),
     ("part.html", include_str!("../themes/default/part.html")),

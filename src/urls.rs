@@ -50,35 +50,29 @@ fn split_origin(url: &str) -> (&str, &str) {
     }
 }
 
-/// Makes every relative `href` and `src` in quire's own HTML absolute.
+/// Makes every relative `href` and `src` in quire's own HTML absolute,
+/// in one pass over the text.
 pub fn absolutize(html: &str, page_dir: &str) -> String {
     let mut out = String::with_capacity(html.len() + html.len() / 8);
-    let mut rest = html;
-    while let Some(at) = find_attr(rest) {
-        let (before, tail) = rest.split_at(at.value_start);
-        out.push_str(before);
-        let end = tail.find('"').unwrap_or(tail.len());
-        let value = &tail[..end];
-        // Our HTML escapes `&` in attributes; resolution does not touch it.
-        out.push_str(&resolve(page_dir, value));
-        rest = &tail[end..];
+    let mut copied = 0;
+    let mut from = 0;
+    while let Some(found) = html[from..].find("=\"") {
+        let value_start = from + found + 2;
+        let name = &html[..from + found];
+        if name.ends_with(" href") || name.ends_with(" src") {
+            let end = html[value_start..]
+                .find('"')
+                .map_or(html.len(), |e| value_start + e);
+            out.push_str(&html[copied..value_start]);
+            out.push_str(&resolve(page_dir, &html[value_start..end]));
+            copied = end;
+            from = end;
+        } else {
+            from = value_start;
+        }
     }
-    out.push_str(rest);
+    out.push_str(&html[copied..]);
     out
-}
-
-struct AttrAt {
-    value_start: usize,
-}
-
-fn find_attr(s: &str) -> Option<AttrAt> {
-    let href = s.find(" href=\"").map(|i| i + 7);
-    let src = s.find(" src=\"").map(|i| i + 6);
-    let value_start = match (href, src) {
-        (Some(a), Some(b)) => a.min(b),
-        (a, b) => a.or(b)?,
-    };
-    Some(AttrAt { value_start })
 }
 
 #[cfg(test)]

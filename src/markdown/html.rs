@@ -109,8 +109,20 @@ fn letter(k: usize) -> String {
     String::from_utf8(s).unwrap_or_default()
 }
 
+/// A copy of an event that borrows its text instead of allocating it again.
+fn borrowed<'a>(event: &'a Event<'static>) -> Event<'a> {
+    let b = |s: &'a CowStr<'static>| CowStr::Borrowed(s.as_ref());
+    match event {
+        Event::Text(s) => Event::Text(b(s)),
+        Event::Code(s) => Event::Code(b(s)),
+        Event::Html(s) => Event::Html(b(s)),
+        Event::InlineHtml(s) => Event::InlineHtml(b(s)),
+        other => other.clone(),
+    }
+}
+
 fn render(events: &[Ev], doc: &ParsedDoc, targets: &Targets, mode: Mode) -> String {
-    let mut out: Vec<Event<'static>> = Vec::with_capacity(events.len());
+    let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len());
     let mut closers: Vec<Option<String>> = Vec::new();
     let mut i = 0;
     while i < events.len() {
@@ -123,7 +135,7 @@ fn render(events: &[Ev], doc: &ParsedDoc, targets: &Targets, mode: Mode) -> Stri
                     i = end + 2;
                     continue;
                 }
-                out.push(event.clone());
+                out.push(borrowed(event));
             }
             Event::Start(Tag::Heading { level, id, .. }) if mode == Mode::Body => {
                 let id = id.as_deref().unwrap_or_default();
@@ -167,13 +179,13 @@ fn render(events: &[Ev], doc: &ParsedDoc, targets: &Targets, mode: Mode) -> Stri
                 closers.push(Some("</span>".into()));
             }
             Event::Start(_) => {
-                out.push(event.clone());
+                out.push(borrowed(event));
                 closers.push(None);
             }
-            Event::End(TagEnd::Paragraph) if mode != Mode::Sidenote => out.push(event.clone()),
+            Event::End(TagEnd::Paragraph) if mode != Mode::Sidenote => out.push(borrowed(event)),
             Event::End(_) => match closers.pop().flatten() {
                 Some(close) => out.push(html(close)),
-                None => out.push(event.clone()),
+                None => out.push(borrowed(event)),
             },
             Event::FootnoteReference(tag) => {
                 out.push(html(note_ref(tag, doc, targets, mode)));
@@ -182,10 +194,10 @@ fn render(events: &[Ev], doc: &ParsedDoc, targets: &Targets, mode: Mode) -> Stri
             Event::InlineHtml(raw) if mode == Mode::Sidenote => {
                 match super::indexing::strip_id(raw) {
                     Some(stripped) => out.push(Event::InlineHtml(stripped.into())),
-                    None => out.push(event.clone()),
+                    None => out.push(borrowed(event)),
                 }
             }
-            _ => out.push(event.clone()),
+            _ => out.push(borrowed(event)),
         }
         i += 1;
     }
@@ -381,25 +393,37 @@ fn code_block(code: &str, lang: &str, mode: Mode) -> String {
     }
 }
 
-/// Escapes text for HTML content and attribute values.
+/// Escapes text for HTML content and attribute values (and XML).
 pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    let mut out = String::with_capacity(s.len() + s.len() / 16);
+    let mut copied = 0;
+    // The special characters are ASCII, so byte positions are char boundaries.
+    for (i, b) in s.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&s[copied..i]);
+        out.push_str(entity);
+        copied = i + 1;
     }
+    out.push_str(&s[copied..]);
     out
 }
 
 #[cfg(test)]
 mod tests {
-    use super::letter;
+    use super::{escape, letter};
+
+    #[test]
+    fn escapes_the_five_specials_and_keeps_the_rest() {
+        assert_eq!(escape("a<b>&\"c\"'é"), "a&lt;b&gt;&amp;&quot;c&quot;&#39;é");
+        assert_eq!(escape("plain"), "plain");
+    }
 
     #[test]
     fn backlink_letters() {

@@ -121,6 +121,23 @@ fn index_pass(
     (body, indexer.found)
 }
 
+/// Whether a character continues a word ("two’s", "three-four").
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '’' || c == '\'' || c == '-'
+}
+
+/// `is_word_char` for ASCII, as a table.
+const ASCII_WORD: [bool; 128] = {
+    let mut table = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'\'' || c == b'-';
+        b += 1;
+    }
+    table
+};
+
 /// Counts words in text outside code blocks.
 fn word_count(events: &[Ev]) -> usize {
     let mut in_code = false;
@@ -131,12 +148,29 @@ fn word_count(events: &[Ev]) -> usize {
             Event::Start(Tag::CodeBlock(_)) => in_code = true,
             Event::End(TagEnd::CodeBlock) => in_code = false,
             Event::Text(t) if !in_code => {
-                for c in t.chars() {
-                    let word_char = c.is_alphanumeric() || c == '’' || c == '\'' || c == '-';
-                    if word_char && !in_word {
-                        count += 1;
+                // A table for ASCII (nearly all prose), chars only where needed.
+                let bytes = t.as_bytes();
+                if t.is_ascii() {
+                    // Branch-free: this loop runs over every byte of the series.
+                    for &b in bytes {
+                        let word_char = ASCII_WORD[usize::from(b)];
+                        count += usize::from(word_char & !in_word);
+                        in_word = word_char;
                     }
+                    continue;
+                }
+                let mut i = 0;
+                while i < bytes.len() {
+                    let b = bytes[i];
+                    let (word_char, width) = if b < 0x80 {
+                        (ASCII_WORD[usize::from(b)], 1)
+                    } else {
+                        let c = t[i..].chars().next().unwrap_or(' ');
+                        (is_word_char(c), c.len_utf8())
+                    };
+                    count += usize::from(word_char && !in_word);
                     in_word = word_char;
+                    i += width;
                 }
             }
             Event::Code(_) => {
