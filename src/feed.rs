@@ -132,8 +132,9 @@ fn entry(
         }
         let _ = writeln!(
             out,
-            "    <content type=\"html\">{}</content>",
-            xml_escape(&content)
+            "    <content type=\"html\"><![CDATA[{}]]></content>",
+            // CDATA needs no escaping of the (large) content; only `]]>` is split.
+            content.replace("]]>", "]]]]><![CDATA[>")
         );
         out.push_str("  </entry>\n");
     }

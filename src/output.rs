@@ -5,7 +5,7 @@
 
 use crate::render::Page;
 use rayon::prelude::*;
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -83,17 +83,39 @@ fn canonical(path: &Path) -> PathBuf {
     }
 }
 
-/// Reads the paths of the last build's manifest.
-pub fn read_manifest(output: &Path) -> BTreeSet<String> {
-    std::fs::read_to_string(output.join(MANIFEST))
-        .map(|text| {
-            text.lines()
-                .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                .filter(|l| is_safe_relative(l))
-                .map(str::to_string)
-                .collect()
+/// What the manifest remembers of a written file, to recognise it unchanged
+/// without reading it: its size and content hash. (Both follow from the
+/// content, so the manifest is as deterministic as the site.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    len: u64,
+    hash: u64,
+}
+
+/// The manifest: every file quire wrote, with its stamp when known.
+pub type Manifest = BTreeMap<String, Option<Stamp>>;
+
+/// Reads the last build's manifest (`path`, or `path<TAB>len<TAB>hash`).
+pub fn read_manifest(output: &Path) -> Manifest {
+    let Ok(text) = std::fs::read_to_string(output.join(MANIFEST)) else {
+        return Manifest::new();
+    };
+    text.lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|line| {
+            let mut fields = line.rsplitn(3, '\t');
+            let parsed = (|| {
+                let hash = u64::from_str_radix(fields.next()?, 16).ok()?;
+                let len = fields.next()?.parse().ok()?;
+                Some((fields.next()?.to_string(), Stamp { len, hash }))
+            })();
+            match parsed {
+                Some((path, stamp)) => (path, Some(stamp)),
+                None => (line.to_string(), None),
+            }
         })
-        .unwrap_or_default()
+        .filter(|(path, _)| is_safe_relative(path))
+        .collect()
 }
 
 /// A manifest line must name a file inside the output folder.
@@ -105,14 +127,36 @@ fn is_safe_relative(path: &str) -> bool {
             .all(|seg| !seg.is_empty() && seg != ".." && seg != ".")
 }
 
-fn write_manifest(output: &Path, paths: &BTreeSet<String>) -> std::io::Result<()> {
+fn write_manifest(output: &Path, manifest: &Manifest) -> std::io::Result<()> {
     let mut text = String::from(MANIFEST_HEADER);
     text.push('\n');
-    for p in paths {
-        text.push_str(p);
+    for (path, stamp) in manifest {
+        text.push_str(path);
+        if let Some(s) = stamp {
+            text.push_str(&format!("\t{}\t{:016x}", s.len, s.hash));
+        }
         text.push('\n');
     }
-    write_atomic(&output.join(MANIFEST), text.as_bytes())
+    let path = output.join(MANIFEST);
+    if std::fs::read(&path).is_ok_and(|old| old == text.as_bytes()) {
+        return Ok(());
+    }
+    write_atomic(&path, text.as_bytes())
+}
+
+/// Whether the file at `path` is, without reading it, the one the manifest
+/// describes: same size, and not modified since the manifest was written
+/// (the manifest is written after every file of a build). File times come
+/// from a coarse clock, so a tie is not proof: only strictly older counts.
+fn untouched_since(
+    path: &Path,
+    stamp: Stamp,
+    manifest_time: Option<std::time::SystemTime>,
+) -> bool {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return false;
+    };
+    meta.len() == stamp.len && matches!((meta.modified(), manifest_time), (Ok(m), Some(t)) if m < t)
 }
 
 /// Writes `bytes` to a temporary file beside `path`, then renames it into place.
@@ -154,33 +198,50 @@ fn tmp_path(path: &Path) -> PathBuf {
 pub fn write(output: &Path, pages: &[Page]) -> std::io::Result<WriteReport> {
     std::fs::create_dir_all(output)?;
     let old = read_manifest(output);
-    let new: BTreeSet<String> = pages.iter().map(|p| p.path.clone()).collect();
+    let manifest_time = std::fs::metadata(output.join(MANIFEST))
+        .and_then(|m| m.modified())
+        .ok();
     // Left-overs of an interrupted build are ours by name: clear them first.
-    for path in old.iter().chain(&new) {
+    for path in old.keys().chain(pages.iter().map(|p| &p.path)) {
         let _ = std::fs::remove_file(tmp_path(&output.join(path)));
     }
     // Until this build is complete, the manifest must cover what it may leave behind.
-    write_manifest(output, &old.union(&new).cloned().collect())?;
+    let mut covering = old.clone();
+    for page in pages {
+        covering.entry(page.path.clone()).or_insert(None);
+    }
+    write_manifest(output, &covering)?;
     let mut report = WriteReport::default();
     // Compare and write on every core; each page touches only its own file.
-    let outcomes: Vec<std::io::Result<bool>> = pages
+    let outcomes: Vec<std::io::Result<(bool, Stamp)>> = pages
         .par_iter()
         .map(|page| {
             let target = output.join(&page.path);
-            if is_unchanged(&target, &page.bytes) {
-                return Ok(false);
+            let stamp = Stamp {
+                len: page.bytes.len() as u64,
+                hash: xxhash_rust::xxh3::xxh3_64(&page.bytes),
+            };
+            let known = old.get(&page.path).copied().flatten();
+            // Same content as last time and untouched since: no need to read it.
+            let untouched = known == Some(stamp) && untouched_since(&target, stamp, manifest_time);
+            if untouched || is_unchanged(&target, &page.bytes) {
+                return Ok((false, stamp));
             }
-            write_atomic(&target, &page.bytes).map(|()| true)
+            write_atomic(&target, &page.bytes)?;
+            Ok((true, stamp))
         })
         .collect();
-    for outcome in outcomes {
-        if outcome? {
+    let mut new = Manifest::new();
+    for (page, outcome) in pages.iter().zip(outcomes) {
+        let (written, stamp) = outcome?;
+        if written {
             report.written += 1;
         } else {
             report.unchanged += 1;
         }
+        new.insert(page.path.clone(), Some(stamp));
     }
-    for stale in old.difference(&new) {
+    for stale in old.keys().filter(|k| !new.contains_key(*k)) {
         let target = output.join(stale);
         if std::fs::remove_file(&target).is_ok() {
             report.removed += 1;
