@@ -8,6 +8,7 @@
 
 pub mod assets;
 pub mod config;
+pub mod corpus;
 pub mod date;
 pub mod diagnostics;
 pub mod feed;

@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 
 /// A part's parse, with what it was parsed from and what it reported.
 struct CachedParse {
-    text: String,
+    /// Hash of the part's text (keeping a copy would double the memory).
+    text_hash: u64,
     doc: Doc,
     diags: Diagnostics,
 }
@@ -44,6 +45,10 @@ impl Clock {
         self.phases.push((phase, now - self.last));
         self.last = now;
     }
+}
+
+fn text_hash(text: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(text.as_bytes())
 }
 
 impl Session {
@@ -130,7 +135,11 @@ impl Session {
         let stale: Vec<&crate::part::Part> = series
             .parts
             .iter()
-            .filter(|p| self.parses.get(&p.source).is_none_or(|c| c.text != p.text))
+            .filter(|p| {
+                self.parses
+                    .get(&p.source)
+                    .is_none_or(|c| c.text_hash != text_hash(&p.text))
+            })
             .collect();
         // Parts parse independently: use every core.
         let fresh: Vec<CachedParse> = stale
@@ -139,7 +148,7 @@ impl Session {
                 let mut part_diags = Diagnostics::default();
                 let doc = Doc::new(markdown::parse(part, matcher.as_ref(), &mut part_diags));
                 CachedParse {
-                    text: part.text.clone(),
+                    text_hash: text_hash(&part.text),
                     doc,
                     diags: part_diags,
                 }

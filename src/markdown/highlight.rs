@@ -47,9 +47,15 @@ mod enabled {
         Some(generator.finalize())
     }
 
-    /// The stylesheet for highlighted code: a light scheme, and a dark one for
-    /// readers whose system prefers it.
+    /// The stylesheet for highlighted code, generated once from syntect's
+    /// themes and kept in the theme (loading the themes would cost more than
+    /// the rest of a small build); a test keeps it equal to `generate_stylesheet`.
     pub fn stylesheet() -> String {
+        include_str!("../../themes/default/syntax.css").to_string()
+    }
+
+    /// A light scheme, and a dark one for readers whose system prefers it.
+    pub fn generate_stylesheet() -> String {
         let themes = ThemeSet::load_defaults();
         let light = css_for_theme_with_class_style(&themes.themes["InspiredGitHub"], CLASS_STYLE)
             .unwrap_or_default();
@@ -62,6 +68,18 @@ mod enabled {
 #[cfg(all(test, feature = "highlight"))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_kept_stylesheet_is_the_generated_one() {
+        // Regenerate with: cargo test -- --ignored write_syntax_css
+        assert_eq!(stylesheet(), generate_stylesheet());
+    }
+
+    #[test]
+    #[ignore = "writes themes/default/syntax.css"]
+    fn write_syntax_css() {
+        std::fs::write("themes/default/syntax.css", generate_stylesheet()).unwrap();
+    }
 
     #[test]
     fn known_language_gets_classes_unknown_gets_none() {

@@ -1,0 +1,206 @@
+//! `cargo bench`: full builds of generated series (10, 100, 1,000 parts of
+//! 6,000 words), a one-part incremental rebuild, the cost of the index (0, 40
+//! and 4,000 terms), and the time from saving a part to the rebuilt page
+//! being served by `quire serve`. Medians of several runs, measured in one
+//! process, side by side; phases from quire's own timings.
+
+use quire::corpus::{generate, Options};
+use quire::pipeline::Session;
+use quire::BuildOptions;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn corpus(dir: &Path, parts: usize, terms: usize) -> usize {
+    generate(&Options {
+        parts,
+        terms,
+        out: dir.to_path_buf(),
+        ..Options::default()
+    })
+}
+
+/// Median full build (into an empty output folder each time) and median phases.
+fn full_builds(root: &Path, runs: usize) -> (Duration, Vec<(&'static str, Duration)>) {
+    let mut totals = Vec::new();
+    let mut phases: Vec<Vec<(&'static str, Duration)>> = Vec::new();
+    for _ in 0..runs {
+        let _ = std::fs::remove_dir_all(root.join("output"));
+        let start = Instant::now();
+        let report = quire::build(&BuildOptions {
+            root: root.to_path_buf(),
+            ..BuildOptions::default()
+        })
+        .expect("the generated series builds");
+        totals.push(start.elapsed());
+        phases.push(report.site.timings);
+    }
+    let names: Vec<&'static str> = phases[0].iter().map(|(n, _)| *n).collect();
+    let medians = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (*n, median(phases.iter().map(|p| p[i].1).collect())))
+        .collect();
+    (median(totals), medians)
+}
+
+fn report_full(parts: usize, bytes: usize, runs: usize, dir: &Path) -> Duration {
+    let (total, phases) = full_builds(dir, runs);
+    let mb = bytes as f64 / 1e6;
+    println!(
+        "full build, {parts:>5} parts ({mb:>5.1} MB): median {:>8.1} ms over {runs} runs, {:>6.1} MB/s",
+        ms(total),
+        mb / total.as_secs_f64()
+    );
+    let line: Vec<String> = phases
+        .iter()
+        .map(|(n, d)| format!("{n} {:.1}", ms(*d)))
+        .collect();
+    println!("    phases (ms, medians): {}", line.join(", "));
+    total
+}
+
+fn incremental(dir: &Path, runs: usize) {
+    let options = BuildOptions {
+        root: dir.to_path_buf(),
+        ..BuildOptions::default()
+    };
+    let mut session = Session::default();
+    session.render(&options).expect("builds");
+    let part = dir.join("series/0050-part-50.md");
+    let original = std::fs::read_to_string(&part).unwrap();
+    let mut samples = Vec::new();
+    for i in 0..runs {
+        std::fs::write(&part, format!("{original}\nEdit number {i}.\n")).unwrap();
+        let start = Instant::now();
+        session.render(&options).expect("builds");
+        samples.push(start.elapsed());
+    }
+    std::fs::write(&part, original).unwrap();
+    println!(
+        "one-part incremental rebuild (100 parts, in memory): median {:.1} ms over {runs} runs",
+        ms(median(samples))
+    );
+}
+
+/// Save a part, wait for the reload event, fetch the page: the author's wait.
+fn serve_latency(dir: &Path, runs: usize) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_quire"))
+        .args(["serve", "--port", "0", "--root"])
+        .arg(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start quire serve");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let port: u16 = loop {
+        let line = lines.next().expect("server output").unwrap();
+        if let Some(rest) = line.split("127.0.0.1:").nth(1) {
+            break rest.split('/').next().unwrap().parse().unwrap();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    let mut events = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(events, "GET /__quire/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut events = BufReader::new(events);
+    let mut line = String::new();
+    while !line.starts_with("retry:") {
+        line.clear();
+        events.read_line(&mut line).unwrap();
+    }
+    let part = dir.join("series/0050-part-50.md");
+    let original = std::fs::read_to_string(&part).unwrap();
+    let mut samples = Vec::new();
+    for i in 0..runs {
+        let marker = format!("Served edit {i}.");
+        let start = Instant::now();
+        std::fs::write(&part, format!("{original}\n{marker}\n")).unwrap();
+        loop {
+            line.clear();
+            events.read_line(&mut line).unwrap();
+            if line.starts_with("event: reload") {
+                break;
+            }
+        }
+        let mut page = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(
+            page,
+            "GET /part-50/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut body = String::new();
+        page.read_to_string(&mut body).unwrap();
+        assert!(body.contains(&marker), "the served page has the edit");
+        samples.push(start.elapsed());
+    }
+    std::fs::write(&part, original).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    println!(
+        "serve: save one part (100 parts) -> rebuilt page served: median {:.1} ms over {runs} runs \
+         (includes the {} ms quiet period that collects an editor's burst of writes)",
+        ms(median(samples)),
+        quire::watch::QUIET.as_millis()
+    );
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; a filter word runs only matching groups.
+    let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let wanted = |name: &str| filter.as_deref().is_none_or(|f| name.contains(f));
+    let tmp = tempfile::tempdir().unwrap();
+    let mut totals = Vec::new();
+    for (parts, runs) in [(10, 20), (100, 10), (1000, 5)] {
+        let dir = tmp.path().join(format!("c{parts}"));
+        let bytes = corpus(&dir, parts, 40);
+        if wanted("full") {
+            totals.push((parts, report_full(parts, bytes, runs, &dir)));
+        }
+        if parts == 100 && wanted("incremental") {
+            incremental(&dir, 10);
+        }
+        if parts == 100 && wanted("serve") {
+            serve_latency(&dir, 10);
+        }
+    }
+    if let (Some((_, t100)), Some((_, t1000))) = (
+        totals.iter().find(|(p, _)| *p == 100),
+        totals.iter().find(|(p, _)| *p == 1000),
+    ) {
+        println!(
+            "growth: 1,000 parts take {:.1}x the time of 100 parts",
+            t1000.as_secs_f64() / t100.as_secs_f64()
+        );
+    }
+    if wanted("index") {
+        let mut by_terms = Vec::new();
+        for terms in [0, 40, 4000] {
+            let dir = tmp.path().join(format!("terms{terms}"));
+            corpus(&dir, 1000, terms.max(1));
+            if terms == 0 {
+                std::fs::remove_file(dir.join("series/index.toml")).unwrap();
+            }
+            let (total, _) = full_builds(&dir, 5);
+            by_terms.push((terms, total));
+        }
+        let base = by_terms[0].1.as_secs_f64();
+        for (terms, total) in &by_terms {
+            println!(
+                "index, 1,000 parts, {terms:>4} terms: median {:>7.1} ms ({:+.1}% against no index)",
+                ms(*total),
+                100.0 * (total.as_secs_f64() / base - 1.0)
+            );
+        }
+    }
+}
