@@ -39,6 +39,7 @@
     "box-shadow:0 4px 24px rgba(0,0,0,.25)}#quire-overlay ul{margin:0.4rem 0 0;padding-left:1.2rem}";
   document.head.appendChild(style);
   var events = new EventSource("/__quire/events");
+  window.__quireEvents = events; // lets tests wait until the page is listening
   events.addEventListener("reload", function () {
     sessionStorage.setItem(key, String(window.scrollY));
     location.reload();

@@ -1,10 +1,17 @@
-//! Code highlighting with syntect, emitting CSS classes (`hl-…`), never inline styles.
-//! The syntax set is loaded on first use, so a prose-only series never pays for it.
+//! Code highlighting with syntect, emitting CSS classes (`hl-…`), never inline
+//! styles; the default theme's `syntax.css` colours them. The syntax set is
+//! loaded on first use, so a prose-only series never pays for it.
 
 #[cfg(not(feature = "highlight"))]
-pub use disabled::*;
+pub use disabled::highlight;
 #[cfg(feature = "highlight")]
-pub use enabled::*;
+pub use enabled::highlight;
+
+/// The stylesheet for highlighted code: the default theme's palette for
+/// syntect's classes, chosen for contrast in both colour schemes.
+pub fn stylesheet() -> String {
+    include_str!("../../themes/default/syntax.css").to_string()
+}
 
 #[cfg(not(feature = "highlight"))]
 mod disabled {
@@ -12,18 +19,12 @@ mod disabled {
     pub fn highlight(_code: &str, _lang: &str) -> Option<String> {
         None
     }
-
-    /// Without the `highlight` feature there is no code stylesheet.
-    pub fn stylesheet() -> String {
-        String::new()
-    }
 }
 
 #[cfg(feature = "highlight")]
 mod enabled {
     use std::sync::OnceLock;
-    use syntect::highlighting::ThemeSet;
-    use syntect::html::{css_for_theme_with_class_style, ClassStyle, ClassedHTMLGenerator};
+    use syntect::html::{ClassStyle, ClassedHTMLGenerator};
     use syntect::parsing::SyntaxSet;
     use syntect::util::LinesWithEndings;
 
@@ -46,23 +47,6 @@ mod enabled {
         }
         Some(generator.finalize())
     }
-
-    /// The stylesheet for highlighted code, generated once from syntect's
-    /// themes and kept in the theme (loading the themes would cost more than
-    /// the rest of a small build); a test keeps it equal to `generate_stylesheet`.
-    pub fn stylesheet() -> String {
-        include_str!("../../themes/default/syntax.css").to_string()
-    }
-
-    /// A light scheme, and a dark one for readers whose system prefers it.
-    pub fn generate_stylesheet() -> String {
-        let themes = ThemeSet::load_defaults();
-        let light = css_for_theme_with_class_style(&themes.themes["InspiredGitHub"], CLASS_STYLE)
-            .unwrap_or_default();
-        let dark = css_for_theme_with_class_style(&themes.themes["base16-ocean.dark"], CLASS_STYLE)
-            .unwrap_or_default();
-        format!("{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n")
-    }
 }
 
 #[cfg(all(test, feature = "highlight"))]
@@ -70,22 +54,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_kept_stylesheet_is_the_generated_one() {
-        // Regenerate with: cargo test -- --ignored write_syntax_css
-        assert_eq!(stylesheet(), generate_stylesheet());
-    }
-
-    #[test]
-    #[ignore = "writes themes/default/syntax.css"]
-    fn write_syntax_css() {
-        std::fs::write("themes/default/syntax.css", generate_stylesheet()).unwrap();
-    }
-
-    #[test]
     fn known_language_gets_classes_unknown_gets_none() {
         let html = highlight("fn main() {}\n", "rust").unwrap();
         assert!(html.contains("class=\"hl-"));
         assert!(!html.contains("style="));
         assert!(highlight("x", "no-such-language").is_none());
+    }
+
+    #[test]
+    fn the_stylesheet_covers_both_schemes() {
+        let css = stylesheet();
+        assert!(css.contains(".hl-keyword") && css.contains("prefers-color-scheme: dark"));
     }
 }

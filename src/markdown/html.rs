@@ -379,14 +379,14 @@ fn code_block(code: &str, lang: &str, mode: Mode) -> String {
     };
     match highlighted {
         Some(inner) => format!(
-            "<pre class=\"code highlighted\"><code class=\"language-{}\">{inner}</code></pre>\n",
+            "<pre class=\"code highlighted\" tabindex=\"0\"><code class=\"language-{}\">{inner}</code></pre>\n",
             escape(lang)
         ),
         None if lang.is_empty() => {
-            format!("<pre class=\"code\"><code>{}</code></pre>\n", escape(code))
+            format!("<pre class=\"code\" tabindex=\"0\"><code>{}</code></pre>\n", escape(code))
         }
         None => format!(
-            "<pre class=\"code\"><code class=\"language-{}\">{}</code></pre>\n",
+            "<pre class=\"code\" tabindex=\"0\"><code class=\"language-{}\">{}</code></pre>\n",
             escape(lang),
             escape(code)
         ),
