@@ -59,7 +59,7 @@ fn launch(width: u32, height: u32) -> Option<(Browser, tempfile::TempDir)> {
 }
 
 /// The example series, built once for all tests into a temporary folder.
-fn site() -> &'static Path {
+fn site() -> PathBuf {
     static SITE: OnceLock<tempfile::TempDir> = OnceLock::new();
     SITE.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
@@ -78,7 +78,6 @@ fn site() -> &'static Path {
     })
     .path()
     .join("site")
-    .leak()
 }
 
 fn file_url(page: &str) -> String {
