@@ -225,32 +225,39 @@ pub fn render_site(model: &Model<'_>, theme: &Theme, diags: &mut Diagnostics) ->
         model,
         static_urls: &static_urls,
     };
-    // Part pages are independent of each other: render them on every core.
-    let mut rendered: Vec<Result<Page, Failure>> = (0..series.parts.len())
-        .into_par_iter()
-        .map(|index| renderer.part_page(&summaries, index))
-        .collect();
-    rendered.push(renderer.series_page(&summaries, &forthcoming));
-    if !model.entries.is_empty() {
-        rendered.push(renderer.index_page());
+    // Every page is independent of the others: render them all on every core,
+    // the largest single ones (feed, index) first so that no core idles at the end.
+    let has_index = !model.entries.is_empty();
+    let mut jobs = vec![Job::Feed, Job::Series, Job::NotFound, Job::Sitemap];
+    if has_index {
+        jobs.insert(1, Job::Index);
     }
-    rendered.push(renderer.not_found_page(series));
-    let mut pages = Vec::with_capacity(rendered.len() + statics.len() + 2);
+    jobs.extend((0..series.parts.len()).map(Job::Part));
+    let base = &model.base;
+    let rendered: Vec<Result<Page, Failure>> = jobs
+        .into_par_iter()
+        .map(|job| match job {
+            Job::Part(index) => renderer.part_page(&summaries, index),
+            Job::Series => renderer.series_page(&summaries, &forthcoming),
+            Job::Index => renderer.index_page(),
+            Job::NotFound => renderer.not_found_page(series),
+            Job::Feed => Ok(Page {
+                path: "atom.xml".into(),
+                bytes: feed::atom(series, docs, model.resolved, base).into_bytes(),
+            }),
+            Job::Sitemap => Ok(Page {
+                path: "sitemap.xml".into(),
+                bytes: feed::sitemap(series, base, has_index).into_bytes(),
+            }),
+        })
+        .collect();
+    let mut pages = Vec::with_capacity(rendered.len() + statics.len());
     for result in rendered {
         match result {
             Ok(page) => pages.push(page),
             Err((file, message)) => diags.file_error(&file, message),
         }
     }
-    let base = &model.base;
-    pages.push(Page {
-        path: "atom.xml".into(),
-        bytes: feed::atom(series, docs, model.resolved, base).into_bytes(),
-    });
-    pages.push(Page {
-        path: "sitemap.xml".into(),
-        bytes: feed::sitemap(series, base, !model.entries.is_empty()).into_bytes(),
-    });
     for file in &statics {
         pages.push(Page {
             path: file.path.clone(),
@@ -267,6 +274,16 @@ pub fn render_site(model: &Model<'_>, theme: &Theme, diags: &mut Diagnostics) ->
         }
     }
     pages
+}
+
+/// One page to render.
+enum Job {
+    Part(usize),
+    Series,
+    Index,
+    NotFound,
+    Feed,
+    Sitemap,
 }
 
 /// A template that failed: its file and the message.
