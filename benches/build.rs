@@ -81,16 +81,29 @@ fn incremental(dir: &Path, runs: usize) {
     let part = dir.join("series/0050-part-50.md");
     let original = std::fs::read_to_string(&part).unwrap();
     let mut samples = Vec::new();
+    let mut phases: Vec<Vec<(&'static str, Duration)>> = Vec::new();
     for i in 0..runs {
         std::fs::write(&part, format!("{original}\nEdit number {i}.\n")).unwrap();
         let start = Instant::now();
-        session.render(&options).expect("builds");
+        let site = session.render(&options).expect("builds");
         samples.push(start.elapsed());
+        phases.push(site.timings);
     }
     std::fs::write(&part, original).unwrap();
+    let line: Vec<String> = phases[0]
+        .iter()
+        .enumerate()
+        .map(|(k, (n, _))| {
+            format!(
+                "{n} {:.1}",
+                ms(median(phases.iter().map(|p| p[k].1).collect()))
+            )
+        })
+        .collect();
     println!(
-        "one-part incremental rebuild (100 parts, in memory): median {:.1} ms over {runs} runs",
-        ms(median(samples))
+        "one-part incremental rebuild (100 parts, in memory): median {:.1} ms over {runs} runs\n    phases (ms, medians): {}",
+        ms(median(samples)),
+        line.join(", ")
     );
 }
 

@@ -2,14 +2,14 @@
 //! that need absolute URLs, built from the same parsed parts as the pages.
 
 use crate::date::Date;
-use crate::links::{part_dir, Resolved};
-use crate::markdown::{html, Doc};
+use crate::links::part_dir;
+use crate::markdown::html::{self, PartHtml};
 use crate::numeral::roman;
 use crate::part::Part;
 use crate::series::Series;
-use crate::urls;
 use rayon::prelude::*;
 use std::fmt::Write;
+use std::sync::Arc;
 
 /// The canonical URL of a part's page.
 pub fn part_url(base: &str, part: &Part) -> String {
@@ -41,7 +41,7 @@ pub fn xml_escape(s: &str) -> String {
 }
 
 /// The Atom 1.0 feed: one entry per published part, newest first.
-pub fn atom(series: &Series, docs: &[Doc], resolved: &Resolved, base: &str) -> String {
+pub fn atom(series: &Series, html: &[Arc<PartHtml>], base: &str) -> String {
     let config = &series.config;
     let fallback = newest(series).unwrap_or(Date {
         year: 1970,
@@ -90,7 +90,7 @@ pub fn atom(series: &Series, docs: &[Doc], resolved: &Resolved, base: &str) -> S
     // Each entry holds a whole part: write them on every core.
     let entries: Vec<String> = order
         .par_iter()
-        .map(|&i| entry(series, docs, resolved, base, i, fallback))
+        .map(|&i| entry(series, &html[i], base, i, fallback))
         .collect();
     for e in entries {
         out.push_str(&e);
@@ -99,21 +99,12 @@ pub fn atom(series: &Series, docs: &[Doc], resolved: &Resolved, base: &str) -> S
     out
 }
 
-fn entry(
-    series: &Series,
-    docs: &[Doc],
-    resolved: &Resolved,
-    base: &str,
-    i: usize,
-    fallback: Date,
-) -> String {
+fn entry(series: &Series, html: &PartHtml, base: &str, i: usize, fallback: Date) -> String {
     let mut out = String::new();
     {
         let part = &series.parts[i];
         let url = part_url(base, part);
-        let body = html::body_without_sidenotes(&docs[i], &resolved.targets[i]);
-        let notes = html::endnotes(&docs[i], &resolved.targets[i]);
-        let content = urls::absolutize(&format!("{body}{notes}"), &url);
+        let content = html.feed_content(&url);
         let title = format!("Part {}: {}", roman(part.number), part.meta.title);
         let published = part.date.unwrap_or(fallback);
         let updated = last_changed(part).unwrap_or(fallback);
@@ -134,7 +125,7 @@ fn entry(
             out,
             "    <content type=\"html\"><![CDATA[{}]]></content>",
             // CDATA needs no escaping of the (large) content; only `]]>` is split.
-            content.replace("]]>", "]]]]><![CDATA[>")
+            content
         );
         out.push_str("  </entry>\n");
     }

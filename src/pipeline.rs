@@ -2,12 +2,14 @@
 //! between builds: a watch rebuild re-parses only the parts whose text changed.
 
 use crate::diagnostics::Diagnostics;
+use crate::markdown::html::{PartHtml, Targets};
 use crate::markdown::Doc;
 use crate::{config, date, index, links, markdown, render, series, theme, urls};
 use crate::{BuildError, BuildOptions, Site};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// A part's parse, with what it was parsed from and what it reported.
@@ -18,10 +20,19 @@ struct CachedParse {
     diags: Diagnostics,
 }
 
-/// Builds in memory, reusing parses across builds of the same project.
+/// A part's HTML with what it was made from.
+struct CachedHtml {
+    doc: Doc,
+    targets: Targets,
+    html: Arc<PartHtml>,
+}
+
+/// Builds in memory, reusing parses (and the HTML made from them) across
+/// builds of the same project.
 #[derive(Default)]
 pub struct Session {
     parses: HashMap<PathBuf, CachedParse>,
+    html: HashMap<PathBuf, CachedHtml>,
     /// The terms file the cached parses were made with (it decides what is marked).
     terms_text: String,
 }
@@ -55,6 +66,7 @@ impl Session {
     /// Forgets every cached parse (after a configuration change).
     pub fn clear(&mut self) {
         self.parses.clear();
+        self.html.clear();
     }
 
     /// Loads, parses, resolves and renders the series into memory.
@@ -91,6 +103,7 @@ impl Session {
         clock.lap("links");
         let entries = index::build(&terms, &docs, &mut diags);
         clock.lap("index");
+        let html = self.part_html(&series, &docs, &resolved);
         let pages = match &theme {
             Some(theme) if !diags.has_errors() => {
                 let model = render::Model {
@@ -100,6 +113,7 @@ impl Session {
                     entries: &entries,
                     root,
                     base,
+                    html: &html,
                 };
                 render::render_site(&model, theme, &mut diags)
             }
@@ -118,6 +132,43 @@ impl Session {
             warnings: diags.warnings(),
             timings: clock.phases,
         })
+    }
+
+    /// Each part's HTML, reused while its parse and its resolved links are the same.
+    fn part_html(
+        &mut self,
+        series: &series::Series,
+        docs: &[Doc],
+        resolved: &links::Resolved,
+    ) -> Vec<Arc<PartHtml>> {
+        let html: Vec<Arc<PartHtml>> = series
+            .parts
+            .par_iter()
+            .zip(docs)
+            .zip(&resolved.targets)
+            .map(|((part, doc), targets)| match self.html.get(&part.source) {
+                Some(c) if Arc::ptr_eq(&c.doc, doc) && c.targets == *targets => Arc::clone(&c.html),
+                _ => Arc::new(PartHtml::new(doc, targets)),
+            })
+            .collect();
+        self.html.clear();
+        for (((part, doc), targets), html) in series
+            .parts
+            .iter()
+            .zip(docs)
+            .zip(&resolved.targets)
+            .zip(&html)
+        {
+            self.html.insert(
+                part.source.clone(),
+                CachedHtml {
+                    doc: Doc::clone(doc),
+                    targets: targets.clone(),
+                    html: Arc::clone(html),
+                },
+            );
+        }
+        html
     }
 
     /// Parses every published part, reusing the parse of any part whose text is unchanged.

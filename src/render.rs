@@ -157,6 +157,8 @@ pub struct Model<'a> {
     pub root: &'a Path,
     /// The site's absolute URL, ending in `/`.
     pub base: String,
+    /// Each published part's HTML.
+    pub html: &'a [std::sync::Arc<html::PartHtml>],
 }
 
 /// Renders every page of the site.
@@ -243,7 +245,7 @@ pub fn render_site(model: &Model<'_>, theme: &Theme, diags: &mut Diagnostics) ->
             Job::NotFound => renderer.not_found_page(series),
             Job::Feed => Ok(Page {
                 path: "atom.xml".into(),
-                bytes: feed::atom(series, docs, model.resolved, base).into_bytes(),
+                bytes: feed::atom(series, model.html, base).into_bytes(),
             }),
             Job::Sitemap => Ok(Page {
                 path: "sitemap.xml".into(),
@@ -388,7 +390,6 @@ impl Renderer<'_> {
         let (series, docs, resolved) = (self.model.series, self.model.docs, self.model.resolved);
         let part = &series.parts[index];
         let doc = &docs[index];
-        let targets = &resolved.targets[index];
         let relative = |s: &PartSummary| format!("../{}", s.url);
         let prev = summaries[..index].last().map(|p| Neighbour {
             number: p.number,
@@ -472,8 +473,9 @@ impl Renderer<'_> {
         };
         let mut context = self.base_context("../", meta);
         context.insert("part", &summaries[index]);
-        context.insert("body", &html::body(doc, targets));
-        context.insert("notes", &html::endnotes(doc, targets));
+        let part_html = &self.model.html[index];
+        context.insert("body", &part_html.body);
+        context.insert("notes", &part_html.notes);
         context.insert("toc", &toc(&doc.headings));
         let heading_count = doc
             .headings

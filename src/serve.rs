@@ -191,14 +191,14 @@ fn handle(request: Request, shared: &Shared) {
         let _ = request.respond(response.with_header(header("Allow", "GET, HEAD")));
         return;
     }
-    let path = request
-        .url()
-        .split(['?', '#'])
-        .next()
-        .unwrap_or("/")
-        .to_string();
+    let url = request.url().to_string();
+    let path = url.split(['?', '#']).next().unwrap_or("/").to_string();
     if path == EVENTS_PATH {
-        return stream_events(request, shared);
+        // The build the page was served from; events start after it.
+        let since = url
+            .split_once("?since=")
+            .and_then(|(_, n)| n.parse::<u64>().ok());
+        return stream_events(request, shared, since);
     }
     if path == SCRIPT_PATH {
         let response = Response::from_string(LIVE_JS)
@@ -264,12 +264,12 @@ fn percent_decode(s: &str) -> Option<String> {
 fn lookup(shared: &Shared, key: &str, url_path: &str) -> Response<std::io::Cursor<Vec<u8>>> {
     let state = shared.state.lock().expect("state lock");
     if !state.has_site {
-        let page = error_page(&state.errors);
+        let page = error_page(&state.errors, state.generation);
         return html_response(page.into_bytes(), 500);
     }
     if let Some(bytes) = state.pages.get(key) {
         let bytes = if key.ends_with(".html") {
-            inject(bytes, &state.errors)
+            inject(bytes, &state.errors, state.generation)
         } else {
             bytes.to_vec()
         };
@@ -295,7 +295,7 @@ fn not_found(shared: &Shared) -> Response<std::io::Cursor<Vec<u8>>> {
     let body = state
         .pages
         .get("404.html")
-        .map(|b| inject(b, &state.errors))
+        .map(|b| inject(b, &state.errors, state.generation))
         .unwrap_or_else(|| b"<!DOCTYPE html><title>Not found</title><h1>Not found</h1>".to_vec());
     html_response(body, 404)
 }
@@ -338,10 +338,13 @@ pub fn content_type(path: &str) -> &'static str {
 }
 
 /// Adds the live-reload script, and the error overlay while the last build failed.
-fn inject(page: &[u8], errors: &[String]) -> Vec<u8> {
+fn inject(page: &[u8], errors: &[String], generation: u64) -> Vec<u8> {
     let html = String::from_utf8_lossy(page);
     let mut extra = overlay(errors);
-    extra.push_str(&format!("<script src=\"{SCRIPT_PATH}\"></script>\n"));
+    // The script is told which build the page comes from (see `stream_events`).
+    extra.push_str(&format!(
+        "<script src=\"{SCRIPT_PATH}\" data-generation=\"{generation}\"></script>\n"
+    ));
     match html.rfind("</body>") {
         Some(at) => format!("{}{extra}{}", &html[..at], &html[at..]).into_bytes(),
         None => format!("{html}{extra}").into_bytes(),
@@ -362,16 +365,16 @@ fn overlay(errors: &[String]) -> String {
     )
 }
 
-fn error_page(errors: &[String]) -> String {
+fn error_page(errors: &[String], generation: u64) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Build failed</title></head>\
          <body><main><h1>The site could not be built yet</h1>{}</main></body></html>",
-        String::from_utf8(inject(b"", errors)).unwrap_or_default()
+        String::from_utf8(inject(b"", errors, generation)).unwrap_or_default()
     )
 }
 
 /// Streams `reload` and `errors` events to a page until it goes away.
-fn stream_events(request: Request, shared: &Shared) {
+fn stream_events(request: Request, shared: &Shared, since: Option<u64>) {
     let mut writer = request.into_writer();
     let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n\
                 Connection: keep-alive\r\n\r\nretry: 500\n\n";
@@ -382,7 +385,9 @@ fn stream_events(request: Request, shared: &Shared) {
     {
         return;
     }
-    let mut seen = shared.state.lock().expect("state lock").generation;
+    // A page served from an older build than the current one hears of it at once.
+    let current = shared.state.lock().expect("state lock").generation;
+    let mut seen = since.map_or(current, |s| s.min(current));
     loop {
         let state = shared.state.lock().expect("state lock");
         let (state, timeout) = shared
@@ -442,9 +447,10 @@ mod tests {
         let page = inject(
             b"<html><body><p>x</p></body></html>",
             &["a.md:1:1: bad <x>".into()],
+            7,
         );
         let page = String::from_utf8(page).unwrap();
-        assert!(page.ends_with("</script>\n</body></html>"));
+        assert!(page.ends_with("data-generation=\"7\"></script>\n</body></html>"));
         assert!(page.contains("<li>a.md:1:1: bad &lt;x&gt;</li>"));
     }
 }

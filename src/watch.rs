@@ -79,8 +79,11 @@ pub struct Watcher {
     _inner: notify::RecommendedWatcher,
 }
 
-/// How long the files must stay quiet before a batch is closed.
-pub const QUIET: Duration = Duration::from_millis(60);
+/// How long the files must stay quiet before a batch is closed. An editor's
+/// save (write in place, or write a temporary file and rename it) is over
+/// within a millisecond or two; whatever changes while a build runs waits in
+/// the channel and makes the next batch, so a burst never builds more than twice.
+pub const QUIET: Duration = Duration::from_millis(10);
 
 impl Watcher {
     /// Starts watching; the root must hold `series/`.

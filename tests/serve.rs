@@ -103,12 +103,17 @@ fn get(port: u16, path: &str) -> Reply {
 
 /// Opens the event stream; events arrive on the receiver as (event, data).
 fn events(port: u16) -> Receiver<(String, String)> {
+    open_events(port, "/__quire/events")
+}
+
+/// Opens the event stream as a page served from build `generation` does.
+fn events_since(port: u16, generation: u64) -> Receiver<(String, String)> {
+    open_events(port, &format!("/__quire/events?since={generation}"))
+}
+
+fn open_events(port: u16, path: &str) -> Receiver<(String, String)> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(
-        stream,
-        "GET /__quire/events HTTP/1.1\r\nHost: localhost\r\n\r\n"
-    )
-    .unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
     let (tx, rx) = channel();
     let (ready_tx, ready_rx) = channel();
     std::thread::spawn(move || {
@@ -191,6 +196,10 @@ fn serves_pages_and_files_with_the_right_status_and_type() {
         index.page().attrs("script[src]", "src"),
         ["/__quire/live.js"]
     );
+    assert!(!index
+        .page()
+        .attrs("script[data-generation]", "data-generation")[0]
+        .is_empty());
     assert_eq!(get(s.port, "/__quire/live.js").status, 200);
 }
 
@@ -265,6 +274,27 @@ fn a_saved_edit_is_served_and_announced() {
             .text(".part-body p:first-child"),
         "Again."
     );
+}
+
+#[test]
+fn a_page_from_an_older_build_hears_of_the_newer_one_at_once() {
+    let f = site();
+    let s = start(&f, &[]);
+    let page = get(s.port, "/second/");
+    let generation: u64 = page
+        .page()
+        .attrs("script[data-generation]", "data-generation")[0]
+        .parse()
+        .unwrap();
+    let rx = events(s.port);
+    f.write(
+        "series/02-second.md",
+        part("title = \"Second\"", "\nNewer.\n").as_bytes(),
+    );
+    assert_eq!(next_event(&rx).0, "reload");
+    // A stream opened after that build, from the older page, is told straight away.
+    let late = events_since(s.port, generation);
+    assert_eq!(next_event(&late).0, "reload");
 }
 
 #[test]

@@ -38,7 +38,11 @@
     "border-radius:6px;padding:0.75rem 1rem;font:14px/1.45 ui-monospace,Menlo,Consolas,monospace;" +
     "box-shadow:0 4px 24px rgba(0,0,0,.25)}#quire-overlay ul{margin:0.4rem 0 0;padding-left:1.2rem}";
   document.head.appendChild(style);
-  var events = new EventSource("/__quire/events");
+  // Events since the build this page came from: a build that finished while
+  // the page was loading is announced at once.
+  var script = document.currentScript;
+  var since = script && script.dataset.generation ? script.dataset.generation : "";
+  var events = new EventSource("/__quire/events" + (since ? "?since=" + since : ""));
   window.__quireEvents = events; // lets tests wait until the page is listening
   events.addEventListener("reload", function () {
     sessionStorage.setItem(key, String(window.scrollY));

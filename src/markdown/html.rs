@@ -27,7 +27,7 @@ pub struct ImageOut {
 }
 
 /// The resolved destinations of a part's links and images, by index.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Targets {
     /// One per `ParsedDoc::links`.
     pub links: Vec<LinkOut>,
@@ -48,6 +48,49 @@ enum Mode {
     /// A note inline in the margin: phrasing content only, hidden from assistive
     /// technology (the endnote is the accessible copy), links out of the tab order.
     Sidenote,
+}
+
+/// A part's HTML, which depends only on its parse and its resolved links:
+/// computed once, reused by the page and the feed (and across watch rebuilds).
+#[derive(Debug, Clone, Default)]
+pub struct PartHtml {
+    /// The text with margin notes.
+    pub body: String,
+    /// The endnotes section.
+    pub notes: String,
+    /// The text without margin notes, for the feed.
+    pub feed_body: String,
+    /// The feed's content (absolute links, ready for CDATA), made on first use.
+    feed_content: std::sync::OnceLock<(String, String)>,
+}
+
+impl PartHtml {
+    /// Renders all three.
+    pub fn new(doc: &ParsedDoc, targets: &Targets) -> Self {
+        PartHtml {
+            body: body(doc, targets),
+            notes: endnotes(doc, targets),
+            feed_body: body_without_sidenotes(doc, targets),
+            feed_content: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Text and notes with every link made absolute against `page_url`, ready
+    /// to go in a CDATA section; kept, since a part's URL rarely changes.
+    pub fn feed_content(&self, page_url: &str) -> String {
+        let make = || {
+            let html = format!("{}{}", self.feed_body, self.notes);
+            crate::urls::absolutize(&html, page_url).replace("]]>", "]]]]><![CDATA[>")
+        };
+        let (url, content) = self
+            .feed_content
+            .get_or_init(|| (page_url.to_string(), make()));
+        if url == page_url {
+            content.clone()
+        } else {
+            make()
+        }
+    }
 }
 
 /// The part's text as HTML.
