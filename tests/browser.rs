@@ -4,7 +4,6 @@
 //! look at are saved under `target/screenshots/`.
 
 mod common;
-use common::part;
 use headless_chrome::protocol::cdp::Emulation;
 use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
 use headless_chrome::{Browser, LaunchOptions, Tab};
@@ -147,23 +146,39 @@ fn reading_through_the_series_by_its_links() {
     let tab = browser.new_tab().unwrap();
     open(&tab, &file_url("index.html"));
     screenshot(&tab, "series");
-    click(&tab, ".part-entry .part-title a");
+    read_through(&tab);
+}
+
+#[test]
+fn reading_through_the_served_series_by_its_links() {
+    let Some((browser, _profile)) = launch(1280, 900) else {
+        return;
+    };
+    let served = Served::start();
+    let tab = browser.new_tab().unwrap();
+    open(&tab, &format!("http://127.0.0.1:{}/", served.port));
+    read_through(&tab);
+}
+
+/// Series page → Part I → next → next → previous → back to the series, by clicking.
+fn read_through(tab: &Tab) {
+    click(tab, ".part-entry .part-title a");
     wait_for(
-        &tab,
+        tab,
         "location.href.endsWith('/fire-on-the-headland/index.html')",
     );
-    click(&tab, "a[rel=next]");
-    wait_for(&tab, "location.href.endsWith('/the-rock/index.html')");
-    click(&tab, "a[rel=next]");
+    click(tab, "a[rel=next]");
+    wait_for(tab, "location.href.endsWith('/the-rock/index.html')");
+    click(tab, "a[rel=next]");
     wait_for(
-        &tab,
+        tab,
         "location.href.endsWith('/the-lens-and-the-keepers/index.html')",
     );
-    click(&tab, "a[rel=prev]");
-    wait_for(&tab, "location.href.endsWith('/the-rock/index.html')");
-    click(&tab, "a.site-title");
+    click(tab, "a[rel=prev]");
+    wait_for(tab, "location.href.endsWith('/the-rock/index.html')");
+    click(tab, "a.site-title");
     wait_for(
-        &tab,
+        tab,
         "location.href.endsWith('/index.html') && document.querySelector('.part-list') !== null",
     );
 }
@@ -537,7 +552,88 @@ fn printing_drops_navigation_and_keeps_notes_as_endnotes() {
     );
     let pdf = tab.print_to_pdf(None).unwrap();
     assert!(pdf.starts_with(b"%PDF"), "a PDF");
-    assert!(pdf.len() > 5_000, "with pages in it ({} bytes)", pdf.len());
+    // Its text, by poppler's pdftotext (installed by .ci/run).
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("part.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    match std::process::Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+    {
+        Ok(out) => {
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(text.contains("The Rock"), "the title is printed");
+            assert!(text.contains("wave-swept tower"), "the text is printed");
+            assert!(text.contains("Notes"), "the notes are printed");
+            assert!(
+                !text.contains("Skip to content"),
+                "no navigation is printed"
+            );
+        }
+        Err(_) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "pdftotext is missing: CI must install poppler-utils"
+            );
+            assert!(pdf.len() > 5_000, "with pages in it ({} bytes)", pdf.len());
+        }
+    }
+}
+
+/// `quire serve` on a copy of the example series.
+struct Served {
+    project: tempfile::TempDir,
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Served {
+    fn start() -> Served {
+        let project = tempfile::tempdir().unwrap();
+        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("series");
+        for entry in walkdir::WalkDir::new(&from) {
+            let entry = entry.unwrap();
+            let target = project
+                .path()
+                .join("series")
+                .join(entry.path().strip_prefix(&from).unwrap());
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&target).unwrap();
+            } else {
+                std::fs::copy(entry.path(), &target).unwrap();
+            }
+        }
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_quire"))
+            .args(["serve", "--port", "0", "--root"])
+            .arg(project.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        use std::io::BufRead;
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let port: u16 = loop {
+            let line = lines.next().unwrap().unwrap();
+            if let Some(rest) = line.split("127.0.0.1:").nth(1) {
+                break rest.split('/').next().unwrap().parse().unwrap();
+            }
+        };
+        // Keep reading: the server prints after every build.
+        std::thread::spawn(move || for _ in lines {});
+        Served {
+            project,
+            child,
+            port,
+        }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 #[test]
@@ -545,38 +641,8 @@ fn serve_reloads_on_save_and_shows_errors_over_the_page() {
     let Some((browser, _profile)) = launch(1280, 900) else {
         return;
     };
-    let project = tempfile::tempdir().unwrap();
-    let copy = |from: &Path, to: &Path| {
-        for entry in walkdir::WalkDir::new(from) {
-            let entry = entry.unwrap();
-            let target = to.join(entry.path().strip_prefix(from).unwrap());
-            if entry.file_type().is_dir() {
-                std::fs::create_dir_all(&target).unwrap();
-            } else {
-                std::fs::copy(entry.path(), &target).unwrap();
-            }
-        }
-    };
-    copy(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("series"),
-        &project.path().join("series"),
-    );
-    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_quire"))
-        .args(["serve", "--port", "0", "--root"])
-        .arg(project.path())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    use std::io::BufRead;
-    let mut lines = std::io::BufReader::new(server.stdout.take().unwrap()).lines();
-    let port: u16 = loop {
-        let line = lines.next().unwrap().unwrap();
-        if let Some(rest) = line.split("127.0.0.1:").nth(1) {
-            break rest.split('/').next().unwrap().parse().unwrap();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
+    let served = Served::start();
+    let (project, port) = (&served.project, served.port);
     let tab = browser.new_tab().unwrap();
     // The 404 page, served at any depth, is styled.
     open(&tab, &format!("http://127.0.0.1:{port}/no/such/page/"));
@@ -616,7 +682,4 @@ fn serve_reloads_on_save_and_shows_errors_over_the_page() {
         &tab,
         "document.getElementById('quire-overlay') === null && document.readyState === 'complete'",
     );
-    let _ = server.kill();
-    let _ = server.wait();
-    let _ = part;
 }
