@@ -1,8 +1,8 @@
 //! `series/series.toml`: the series as a whole.
 
 use crate::date::Date;
-use crate::diagnostics::{Diagnostics, LineIndex};
-use crate::tomlsrc::{self, TomlSource};
+use crate::diagnostics::Diagnostics;
+use crate::tomlsrc::{ReadError, TomlFile, TomlSource};
 use serde::Deserialize;
 use std::path::Path;
 use toml::Spanned;
@@ -103,15 +103,9 @@ pub const CONFIG_PATH: &str = "series/series.toml";
 /// Reads `ROOT/series/series.toml`, reporting any problem into `diags`.
 pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<SeriesConfig> {
     let rel = Path::new(CONFIG_PATH);
-    let text = match std::fs::read(root.join(rel)) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(_) => {
-                diags.file_error(rel, "not valid UTF-8 (save it as UTF-8)");
-                return None;
-            }
-        },
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+    let file = match TomlFile::read(root, rel, diags) {
+        Ok(file) => file,
+        Err(ReadError::Missing) => {
             diags.file_error(
                 rel,
                 "not found: every series needs one; create it with at least a title, \
@@ -119,20 +113,10 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<SeriesConfig> {
             );
             return None;
         }
-        Err(err) => {
-            diags.file_error(rel, format!("cannot be read: {err}"));
-            return None;
-        }
+        Err(ReadError::Reported) => return None,
     };
-    let lines = LineIndex::new(&text);
-    let src = TomlSource {
-        path: rel,
-        file_text: &text,
-        lines: &lines,
-        base: 0,
-    };
-    let config: SeriesConfig = tomlsrc::deserialize(&text, &src, diags)?;
-    check(&config, &src, diags);
+    let config: SeriesConfig = file.deserialize(diags)?;
+    check(&config, &file.source(), diags);
     Some(config)
 }
 

@@ -4,7 +4,7 @@
 
 use crate::diagnostics::{Diagnostics, LineIndex};
 use crate::markdown::{Doc, Occurrence, ParsedDoc};
-use crate::tomlsrc::{self, closest, TomlSource};
+use crate::tomlsrc::{closest, TomlFile};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -56,21 +56,12 @@ impl Terms {
 /// Reads `index.toml` if there is one.
 pub fn load(root: &Path, diags: &mut Diagnostics) -> Terms {
     let rel = Path::new(TERMS_PATH);
-    let Ok(bytes) = std::fs::read(root.join(rel)) else {
+    // No terms file is fine: a series need not have an index.
+    let Ok(toml) = TomlFile::read(root, rel, diags) else {
         return Terms::default();
     };
-    let Ok(text) = String::from_utf8(bytes) else {
-        diags.file_error(rel, "not valid UTF-8 (save it as UTF-8)");
-        return Terms::default();
-    };
-    let lines = LineIndex::new(&text);
-    let src = TomlSource {
-        path: rel,
-        file_text: &text,
-        lines: &lines,
-        base: 0,
-    };
-    let Some(file) = tomlsrc::deserialize::<TermsFile>(&text, &src, diags) else {
+    let src = toml.source();
+    let Some(file) = toml.deserialize::<TermsFile>(diags) else {
         return Terms::default();
     };
     let mut seen = BTreeMap::new();
@@ -91,7 +82,7 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Terms {
     }
     Terms {
         defs: file.term,
-        text,
+        text: toml.text.clone(),
     }
 }
 

@@ -24,6 +24,65 @@ impl TomlSource<'_> {
     }
 }
 
+/// A whole TOML file as read, with its line starts for locating messages.
+pub struct TomlFile {
+    /// Path relative to the root.
+    pub path: std::path::PathBuf,
+    /// The text.
+    pub text: String,
+    /// Line starts of `text`.
+    pub lines: LineIndex,
+}
+
+/// Why a TOML file could not be read.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ReadError {
+    /// It does not exist (the caller decides whether that is an error).
+    Missing,
+    /// It exists but could not be read; already reported.
+    Reported,
+}
+
+impl TomlFile {
+    /// Reads `root/rel` as UTF-8 text, reporting unreadable or non-UTF-8 files.
+    pub fn read(root: &Path, rel: &Path, diags: &mut Diagnostics) -> Result<TomlFile, ReadError> {
+        let bytes = match std::fs::read(root.join(rel)) {
+            Ok(bytes) => bytes,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                return Err(ReadError::Missing)
+            }
+            Err(err) => {
+                diags.file_error(rel, format!("cannot be read: {err}"));
+                return Err(ReadError::Reported);
+            }
+        };
+        let Ok(text) = String::from_utf8(bytes) else {
+            diags.file_error(rel, "not valid UTF-8 (save it as UTF-8)");
+            return Err(ReadError::Reported);
+        };
+        Ok(TomlFile {
+            path: rel.to_path_buf(),
+            lines: LineIndex::new(&text),
+            text,
+        })
+    }
+
+    /// The whole file as a source for `deserialize`.
+    pub fn source(&self) -> TomlSource<'_> {
+        TomlSource {
+            path: &self.path,
+            file_text: &self.text,
+            lines: &self.lines,
+            base: 0,
+        }
+    }
+
+    /// Deserialises the whole file, reporting any error at its place.
+    pub fn deserialize<T: DeserializeOwned>(&self, diags: &mut Diagnostics) -> Option<T> {
+        deserialize(&self.text, &self.source(), diags)
+    }
+}
+
 /// Deserialises `text`, reporting a syntax, type, missing or unknown key error at its place.
 pub fn deserialize<T: DeserializeOwned>(
     text: &str,

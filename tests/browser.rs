@@ -62,17 +62,7 @@ fn site() -> PathBuf {
     static SITE: OnceLock<tempfile::TempDir> = OnceLock::new();
     SITE.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("site");
-        let run = std::process::Command::new(env!("CARGO_BIN_EXE_quire"))
-            .args(["build", "--root", env!("CARGO_MANIFEST_DIR"), "--output"])
-            .arg(&out)
-            .output()
-            .unwrap();
-        assert!(
-            run.status.success(),
-            "{}",
-            String::from_utf8_lossy(&run.stderr)
-        );
+        common::build_example(&dir.path().join("site"), &[]);
         dir
     })
     .path()

@@ -294,21 +294,9 @@ fn autoescaping_protects_titles() {
 
 #[test]
 fn the_example_series_builds_and_every_link_resolves() {
-    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = tempfile::tempdir().unwrap();
     let out_dir = out.path().join("site");
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_quire"))
-        .args(["build", "--root"])
-        .arg(repo)
-        .arg("--output")
-        .arg(&out_dir)
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    common::build_example(&out_dir, &[]);
     let problems = common::broken_links(&out_dir);
     assert!(
         problems.is_empty(),

@@ -25,22 +25,7 @@ fn validator() -> Option<&'static str> {
 fn every_page_of_the_example_and_of_a_feature_rich_series_is_valid_html5() {
     let Some(validator) = validator() else { return };
     let example = tempfile::tempdir().unwrap();
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_quire"))
-        .args([
-            "build",
-            "--drafts",
-            "--root",
-            env!("CARGO_MANIFEST_DIR"),
-            "--output",
-        ])
-        .arg(example.path().join("site"))
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    common::build_example(&example.path().join("site"), &["--drafts"]);
     // Everything else the Markdown can hold: tables, nested lists in notes, raw HTML, code in notes.
     let f = Fixture::three_parts().file(
         "series/04-more.md",

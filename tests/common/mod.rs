@@ -313,3 +313,19 @@ pub fn duplicate_ids(dir: &Path) -> Vec<String> {
     }
     problems
 }
+
+/// Builds the project's own example series into `out` with extra arguments;
+/// panics with quire's messages if the build fails.
+pub fn build_example(out: &Path, extra: &[&str]) {
+    let run = Command::new(env!("CARGO_BIN_EXE_quire"))
+        .args(["build", "--root", env!("CARGO_MANIFEST_DIR"), "--output"])
+        .arg(out)
+        .args(extra)
+        .output()
+        .expect("run quire");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
