@@ -81,6 +81,9 @@ pub struct SeriesConfig {
     /// Theme folder name under `themes/`; `default` is built in.
     #[serde(default = "default_theme")]
     pub theme: String,
+    /// How citations and reference lists are formatted: a style name
+    /// (`chicago-notes`, `chicago-author-date`, `apa`, `mla`, …) or a `.csl` file in `series/`.
+    pub citation_style: Option<String>,
     /// Announced parts.
     #[serde(default)]
     pub forthcoming: Vec<Forthcoming>,
@@ -131,6 +134,22 @@ fn check(config: &SeriesConfig, src: &TomlSource<'_>, diags: &mut Diagnostics) {
                 format!(
                     "part {} is announced twice in [[forthcoming]] (keep one entry)",
                     entry.part
+                ),
+            );
+        }
+    }
+    if let Some(style) = &config.citation_style {
+        if !crate::bibliography::is_known_style(style) {
+            let names = crate::bibliography::style_names();
+            let hint = crate::tomlsrc::closest(style, &names)
+                .map(|n| format!("did you mean `{n}`? "))
+                .unwrap_or_default();
+            diags.error_at(
+                src.path,
+                find_line(src.file_text, "citation_style"),
+                format!(
+                    "unknown citation style `{style}` ({hint}use a `.csl` file in series/ or one of: {})",
+                    names.join(", ")
                 ),
             );
         }

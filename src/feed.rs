@@ -133,7 +133,7 @@ fn entry(series: &Series, html: &PartHtml, base: &str, i: usize, fallback: Date)
 }
 
 /// The sitemap: the series page, every published part, and the index page.
-pub fn sitemap(series: &Series, base: &str, has_index: bool) -> String {
+pub fn sitemap(series: &Series, base: &str, extra_pages: &[&str]) -> String {
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
@@ -149,8 +149,8 @@ pub fn sitemap(series: &Series, base: &str, has_index: bool) -> String {
     for part in series.parts.iter().filter(|p| !p.meta.draft) {
         url(&part_url(base, part), last_changed(part));
     }
-    if has_index {
-        url(&format!("{base}index/"), newest);
+    for page in extra_pages {
+        url(&format!("{base}{page}"), newest);
     }
     out.push_str("</urlset>\n");
     out

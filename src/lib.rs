@@ -7,6 +7,7 @@
 //! build had no errors.
 
 pub mod assets;
+pub mod bibliography;
 pub mod config;
 pub mod corpus;
 pub mod date;

@@ -4,7 +4,7 @@
 use crate::diagnostics::Diagnostics;
 use crate::markdown::html::{PartHtml, Targets};
 use crate::markdown::Doc;
-use crate::{config, date, index, links, markdown, render, series, theme, urls};
+use crate::{bibliography, config, date, index, links, markdown, render, series, theme, urls};
 use crate::{BuildError, BuildOptions, Site};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -33,8 +33,9 @@ struct CachedHtml {
 pub struct Session {
     parses: HashMap<PathBuf, CachedParse>,
     html: HashMap<PathBuf, CachedHtml>,
-    /// The terms file the cached parses were made with (it decides what is marked).
-    terms_text: String,
+    /// What the cached parses were made with besides each part's text: the
+    /// terms file (it decides what is marked) and the bibliography and style.
+    parse_inputs: u64,
 }
 
 /// Times the phases of one build.
@@ -96,13 +97,24 @@ impl Session {
         let base = urls::normalize_base(series.config.base_url.as_deref().unwrap_or_default());
         let theme = theme::load(root, &series.config.theme, &mut diags);
         let terms = index::load(root, &mut diags);
+        let bibliography = bibliography::load(
+            root,
+            series.config.citation_style.as_deref(),
+            &series.config.language,
+            &mut diags,
+        );
         clock.lap("load");
-        let docs = self.parse_all(&series, &terms, &mut diags);
+        let docs = self.parse_all(&series, &terms, bibliography.as_ref(), &mut diags);
         clock.lap("parse");
         let resolved = links::resolve(&series, root, &docs, &mut diags);
         clock.lap("links");
         let entries = index::build(&terms, &docs, &mut diags);
         clock.lap("index");
+        let references = bibliography
+            .as_ref()
+            .map(|bib| bibliography::series_references(bib, &docs))
+            .unwrap_or_default();
+        clock.lap("cite");
         let html = self.part_html(&series, &docs, &resolved);
         let pages = match &theme {
             Some(theme) if !diags.has_errors() => {
@@ -111,6 +123,7 @@ impl Session {
                     docs: &docs,
                     resolved: &resolved,
                     entries: &entries,
+                    references: &references,
                     root,
                     base,
                     html: &html,
@@ -176,13 +189,19 @@ impl Session {
         &mut self,
         series: &series::Series,
         terms: &index::Terms,
+        bibliography: Option<&bibliography::Bibliography>,
         diags: &mut Diagnostics,
     ) -> Vec<Doc> {
-        if terms.text() != self.terms_text {
+        let inputs = text_hash(terms.text()) ^ bibliography.map_or(0, |b| b.fingerprint.rotate_left(1));
+        if inputs != self.parse_inputs {
             self.parses.clear();
-            self.terms_text = terms.text().to_string();
+            self.parse_inputs = inputs;
         }
         let matcher = index::Matcher::new(terms);
+        let context = markdown::Context {
+            matcher: matcher.as_ref(),
+            bibliography,
+        };
         let stale: Vec<&crate::part::Part> = series
             .parts
             .iter()
@@ -197,7 +216,7 @@ impl Session {
             .par_iter()
             .map(|part| {
                 let mut part_diags = Diagnostics::default();
-                let doc = Doc::new(markdown::parse(part, matcher.as_ref(), &mut part_diags));
+                let doc = Doc::new(markdown::parse(part, context, &mut part_diags));
                 CachedParse {
                     text_hash: text_hash(&part.text),
                     doc,

@@ -45,6 +45,7 @@ struct SiteView<'a> {
     reading_time: usize,
     part_count: usize,
     has_index: bool,
+    has_bibliography: bool,
 }
 
 /// What a page is, for `base.html`.
@@ -153,6 +154,8 @@ pub struct Model<'a> {
     pub resolved: &'a Resolved,
     /// The index, sorted.
     pub entries: &'a [index::Entry],
+    /// Every work the series cites, sorted by the citation style.
+    pub references: &'a [crate::bibliography::Reference],
     /// The project root (for assets).
     pub root: &'a Path,
     /// The site's absolute URL, ending in `/`.
@@ -177,6 +180,7 @@ pub fn render_site(model: &Model<'_>, theme: &Theme, diags: &mut Diagnostics) ->
         reading_time: reading_minutes(total_words),
         part_count: series.parts.len(),
         has_index: !model.entries.is_empty(),
+        has_bibliography: !model.references.is_empty(),
     };
     let summaries: Vec<PartSummary> = series
         .parts
@@ -229,10 +233,15 @@ pub fn render_site(model: &Model<'_>, theme: &Theme, diags: &mut Diagnostics) ->
     };
     // Every page is independent of the others: render them all on every core,
     // the largest single ones (feed, index) first so that no core idles at the end.
-    let has_index = !model.entries.is_empty();
     let mut jobs = vec![Job::Feed, Job::Series, Job::NotFound, Job::Sitemap];
-    if has_index {
+    let mut extra_pages = Vec::new();
+    if site.has_index {
         jobs.insert(1, Job::Index);
+        extra_pages.push("index/");
+    }
+    if site.has_bibliography {
+        jobs.push(Job::Bibliography);
+        extra_pages.push("bibliography/");
     }
     jobs.extend((0..series.parts.len()).map(Job::Part));
     let base = &model.base;
@@ -242,6 +251,7 @@ pub fn render_site(model: &Model<'_>, theme: &Theme, diags: &mut Diagnostics) ->
             Job::Part(index) => renderer.part_page(&summaries, index),
             Job::Series => renderer.series_page(&summaries, &forthcoming),
             Job::Index => renderer.index_page(),
+            Job::Bibliography => renderer.bibliography_page(),
             Job::NotFound => renderer.not_found_page(series),
             Job::Feed => Ok(Page {
                 path: "atom.xml".into(),
@@ -249,7 +259,7 @@ pub fn render_site(model: &Model<'_>, theme: &Theme, diags: &mut Diagnostics) ->
             }),
             Job::Sitemap => Ok(Page {
                 path: "sitemap.xml".into(),
-                bytes: feed::sitemap(series, base, has_index).into_bytes(),
+                bytes: feed::sitemap(series, base, &extra_pages).into_bytes(),
             }),
         })
         .collect();
@@ -283,6 +293,7 @@ enum Job {
     Part(usize),
     Series,
     Index,
+    Bibliography,
     NotFound,
     Feed,
     Sitemap,
@@ -476,6 +487,7 @@ impl Renderer<'_> {
         let part_html = &self.model.html[index];
         context.insert("body", &part_html.body);
         context.insert("notes", &part_html.notes);
+        context.insert("works_cited", &part_html.works_cited);
         context.insert("toc", &toc(&doc.headings));
         let heading_count = doc
             .headings
@@ -510,6 +522,25 @@ impl Renderer<'_> {
         let mut context = self.base_context("../", meta);
         context.insert("letters", &letters);
         self.render("book-index.html", "index/index.html".into(), context)
+    }
+
+    fn bibliography_page(&self) -> Result<Page, Failure> {
+        let references = bibliography_view(self.model);
+        let meta = PageMeta {
+            kind: "bibliography",
+            title: "Bibliography".into(),
+            description: Some(format!("Every work cited in {}", self.site.title)),
+            canonical: format!("{}bibliography/", self.model.base),
+            og_type: "website",
+            ..PageMeta::default()
+        };
+        let mut context = self.base_context("../", meta);
+        context.insert("references", &references);
+        self.render(
+            "bibliography.html",
+            "bibliography/index.html".into(),
+            context,
+        )
     }
 
     fn not_found_page(&self, series: &Series) -> Result<Page, Failure> {
@@ -645,7 +676,7 @@ fn entry_view(model: &Model<'_>, entry: &index::Entry) -> EntryView {
     EntryView {
         name: entry.name.clone(),
         id: index::entry_id(&entry.name),
-        locators_html: locators_html(&parts),
+        locators_html: locators_html(&parts, "occurrence"),
         parts,
         subentries: entry
             .subentries
@@ -654,7 +685,7 @@ fn entry_view(model: &Model<'_>, entry: &index::Entry) -> EntryView {
                 let parts = group_by_part(model, locators);
                 SubEntryView {
                     name: name.clone(),
-                    locators_html: locators_html(&parts),
+                    locators_html: locators_html(&parts, "occurrence"),
                     parts,
                 }
             })
@@ -664,9 +695,55 @@ fn entry_view(model: &Model<'_>, entry: &index::Entry) -> EntryView {
     }
 }
 
+/// A work of the series bibliography.
+#[derive(Serialize)]
+struct ReferenceView<'a> {
+    key: &'a str,
+    id: String,
+    /// The entry, formatted by the style.
+    html: &'a str,
+    /// The parts that cite it, each with a link per citation.
+    parts: Vec<PartLocators>,
+    /// `parts` as HTML: "Part I; Part III ×2 2".
+    cited_html: String,
+}
+
+fn bibliography_view<'a>(model: &Model<'a>) -> Vec<ReferenceView<'a>> {
+    let mut spots: BTreeMap<&str, Vec<Locator>> = BTreeMap::new();
+    for (part, doc) in model.docs.iter().enumerate() {
+        for spot in &doc.citations {
+            for key in &spot.keys {
+                let list = spots.entry(key.as_str()).or_default();
+                // A citation naming a work twice is one place.
+                if list.last().is_none_or(|l| l.part != part || l.id != spot.id) {
+                    list.push(Locator {
+                        part,
+                        id: spot.id.clone(),
+                        section: None,
+                    });
+                }
+            }
+        }
+    }
+    model
+        .references
+        .iter()
+        .map(|reference| {
+            let parts = group_by_part(model, spots.get(reference.key.as_str()).map_or(&[], |v| v));
+            ReferenceView {
+                key: &reference.key,
+                id: reference.id(),
+                html: &reference.html,
+                cited_html: locators_html(&parts, "citation"),
+                parts,
+            }
+        })
+        .collect()
+}
+
 /// "Part I; Part III ×4 2 3 4": the part links to its first occurrence, the
 /// numbers to the further ones; the section heading is each link's title.
-fn locators_html(parts: &[PartLocators]) -> String {
+fn locators_html(parts: &[PartLocators], noun: &str) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     for (i, p) in parts.iter().enumerate() {
@@ -692,7 +769,7 @@ fn locators_html(parts: &[PartLocators]) -> String {
             for (k, link) in p.links.iter().enumerate().skip(1) {
                 let _ = write!(
                     out,
-                    " <a href=\"{}\" aria-label=\"Part {}, occurrence {}\"{}>{}</a>",
+                    " <a href=\"{}\" aria-label=\"Part {}, {noun} {}\"{}>{}</a>",
                     html::escape(&link.url),
                     p.numeral,
                     k + 1,

@@ -6,21 +6,26 @@ use std::path::{Path, PathBuf};
 use tera::Tera;
 
 /// The templates every theme provides.
-pub const TEMPLATES: [&str; 5] = [
+pub const TEMPLATES: [&str; 6] = [
     "base.html",
     "series.html",
     "part.html",
     "book-index.html",
+    "bibliography.html",
     "404.html",
 ];
 
-const EMBEDDED_TEMPLATES: [(&str, &str); 5] = [
+const EMBEDDED_TEMPLATES: [(&str, &str); 6] = [
     ("base.html", include_str!("../themes/default/base.html")),
     ("series.html", include_str!("../themes/default/series.html")),
     ("part.html", include_str!("../themes/default/part.html")),
     (
         "book-index.html",
         include_str!("../themes/default/book-index.html"),
+    ),
+    (
+        "bibliography.html",
+        include_str!("../themes/default/bibliography.html"),
     ),
     ("404.html", include_str!("../themes/default/404.html")),
 ];

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 pub enum ChangeKind {
     /// A part (`series/**/*.md`).
     Content,
-    /// `series/series.toml` or `series/index.toml`: everything may change.
+    /// `series.toml`, `index.toml`, the bibliography or a style: everything may change.
     Config,
     /// A template or static file of a theme override.
     Template,
@@ -51,7 +51,7 @@ pub fn classify(root: &Path, path: &Path) -> Option<ChangeKind> {
     let second = parts.next();
     match (top.as_str(), second.as_deref()) {
         ("series", Some("assets")) => Some(ChangeKind::Asset),
-        ("series", Some("series.toml" | "index.toml")) if rel.components().count() == 2 => {
+        ("series", Some(file)) if rel.components().count() == 2 && is_series_file(file) => {
             Some(ChangeKind::Config)
         }
         ("series", Some(_)) => {
@@ -67,6 +67,16 @@ pub fn classify(root: &Path, path: &Path) -> Option<ChangeKind> {
         ("themes", Some(_)) => Some(ChangeKind::Template),
         _ => None,
     }
+}
+
+/// Files of `series/` that concern every part: configuration, index terms,
+/// the bibliography and a citation style.
+fn is_series_file(name: &str) -> bool {
+    matches!(name, "series.toml" | "index.toml")
+        || crate::bibliography::BIB_PATHS
+            .iter()
+            .any(|p| p.strip_prefix("series/") == Some(name))
+        || name.ends_with(".csl")
 }
 
 /// A batch of changes that arrived together.
@@ -166,6 +176,10 @@ mod tests {
             ("/p/series/essays", Some(ChangeKind::Content)), // a renamed folder
             ("/p/series/series.toml", Some(ChangeKind::Config)),
             ("/p/series/index.toml", Some(ChangeKind::Config)),
+            ("/p/series/bibliography.bib", Some(ChangeKind::Config)),
+            ("/p/series/bibliography.yaml", Some(ChangeKind::Config)),
+            ("/p/series/house-style.csl", Some(ChangeKind::Config)),
+            ("/p/series/notes.bib", None),
             ("/p/series/assets/map.png", Some(ChangeKind::Asset)),
             ("/p/series/assets/index.toml", Some(ChangeKind::Asset)),
             ("/p/themes/mine/part.html", Some(ChangeKind::Template)),

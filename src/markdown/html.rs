@@ -58,6 +58,8 @@ pub struct PartHtml {
     pub body: String,
     /// The endnotes section.
     pub notes: String,
+    /// The "Works cited" section.
+    pub works_cited: String,
     /// The text without margin notes, for the feed.
     pub feed_body: String,
     /// The feed's content (absolute links, ready for CDATA), made on first use.
@@ -70,6 +72,7 @@ impl PartHtml {
         PartHtml {
             body: body(doc, targets),
             notes: endnotes(doc, targets),
+            works_cited: works_cited(doc),
             feed_body: body_without_sidenotes(doc, targets),
             feed_content: std::sync::OnceLock::new(),
         }
@@ -79,7 +82,7 @@ impl PartHtml {
     /// to go in a CDATA section; kept, since a part's URL rarely changes.
     pub fn feed_content(&self, page_url: &str) -> String {
         let make = || {
-            let html = format!("{}{}", self.feed_body, self.notes);
+            let html = format!("{}{}{}", self.feed_body, self.notes, self.works_cited);
             crate::urls::absolutize(&html, page_url).replace("]]>", "]]]]><![CDATA[>")
         };
         let (url, content) = self
@@ -136,6 +139,27 @@ pub fn endnotes(doc: &ParsedDoc, targets: &Targets) -> String {
         out.push_str("</p></li>\n");
     }
     out.push_str("</ol>\n</section>\n");
+    out
+}
+
+/// The works the part cites, or an empty string when it cites none.
+pub fn works_cited(doc: &ParsedDoc) -> String {
+    if doc.works_cited.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "<section class=\"works-cited\" aria-labelledby=\"works-cited-heading\">\n\
+         <h2 id=\"works-cited-heading\">Works cited</h2>\n<ul class=\"references\">\n",
+    );
+    for reference in &doc.works_cited {
+        let _ = writeln!(
+            out,
+            "<li id=\"{}\" class=\"reference\">{}</li>",
+            escape(&reference.id()),
+            reference.html
+        );
+    }
+    out.push_str("</ul>\n</section>\n");
     out
 }
 

@@ -1,6 +1,8 @@
 //! Markdown parsing: each part is parsed once into located events, and a few
 //! small passes extract what later stages need (notes, headings, links, images).
 
+pub mod citations;
+mod citesyntax;
 mod footnotes;
 mod headings;
 pub mod highlight;
@@ -8,11 +10,13 @@ pub mod html;
 pub mod indexing;
 mod refs;
 
+pub use citations::CiteSpot;
 pub use footnotes::Note;
 pub use headings::Heading;
 pub use indexing::Occurrence;
 pub use refs::{ImageRef, LinkRef, LinkTarget};
 
+use crate::bibliography::{Bibliography, Reference};
 use crate::diagnostics::Diagnostics;
 use crate::index::Matcher;
 use crate::part::Part;
@@ -48,6 +52,19 @@ pub struct ParsedDoc {
     pub word_count: usize,
     /// Whether any fenced code block names a language (highlighting is needed).
     pub has_highlighted_code: bool,
+    /// Every citation, in text order, with the id a link to it lands on.
+    pub citations: Vec<CiteSpot>,
+    /// The works the part cites, formatted and sorted by the style.
+    pub works_cited: Vec<Reference>,
+}
+
+/// What parsing needs from the series beyond the part itself.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Context<'a> {
+    /// The index terms to mark.
+    pub matcher: Option<&'a Matcher>,
+    /// The bibliography citations refer to.
+    pub bibliography: Option<&'a Bibliography>,
 }
 
 /// The Markdown dialect quire accepts.
@@ -60,19 +77,30 @@ pub fn options() -> Options {
 }
 
 /// Parses a part's body once and runs the extraction passes.
-pub fn parse(part: &Part, matcher: Option<&Matcher>, diags: &mut Diagnostics) -> ParsedDoc {
+pub fn parse(part: &Part, context: Context<'_>, diags: &mut Diagnostics) -> ParsedDoc {
     let body = part.body();
     let events: Vec<Ev> = Parser::new_ext(body, options())
         .into_offset_iter()
         .map(|(e, r)| (e.into_static(), r))
         .collect();
+    let (events, cites) = match context.bibliography {
+        Some(bib) => citations::extract(events, part, bib, diags),
+        None => (events, citations::Citations::default()),
+    };
     let (mut events, mut notes) = footnotes::extract(events, part, diags);
+    let cited = match context.bibliography {
+        Some(bib) => cites.format(&mut events, &mut notes, bib),
+        None => citations::Formatted::default(),
+    };
     let headings = headings::assign_ids(&mut events, part, diags);
     let mut ids: BTreeSet<String> = headings.iter().map(|h| h.id.clone()).collect();
     ids.extend(footnotes::ids(&notes));
     let (links, images) = refs::collect(&mut events, &mut notes, &headings, part, diags);
     ids.extend(refs::ids(&links));
-    let (events, occurrences) = index_pass(events, &mut notes, &headings, matcher, part, diags);
+    ids.extend(cited.spots.iter().map(|s| s.id.clone()));
+    ids.extend(cited.works_cited.iter().map(Reference::id));
+    let (events, occurrences) =
+        index_pass(events, &mut notes, &headings, context.matcher, part, diags);
     ids.extend(occurrences.iter().map(|o| o.id.clone()));
     let word_count =
         word_count(&events) + notes.iter().map(|n| word_count(&n.events)).sum::<usize>();
@@ -90,6 +118,8 @@ pub fn parse(part: &Part, matcher: Option<&Matcher>, diags: &mut Diagnostics) ->
         ids,
         word_count,
         has_highlighted_code,
+        citations: cited.spots,
+        works_cited: cited.works_cited,
     }
 }
 
@@ -228,7 +258,7 @@ mod tests {
         let text = format!("+++\ntitle = \"T\"\n+++\n{body}");
         let part =
             crate::part::parse(std::path::Path::new("series/01-t.md"), text, &mut d).unwrap();
-        (parse(&part, None, &mut d), d)
+        (parse(&part, Context::default(), &mut d), d)
     }
 
     #[test]

@@ -1,0 +1,499 @@
+//! Citations: found in the prose of a part (before notes are numbered, since
+//! in a note style each citation becomes a note), then formatted by the
+//! series' CSL style once note numbers are known, so that later citations of
+//! a work are shortened and the part gets its own list of works cited.
+
+use super::citesyntax::{self, Cite};
+use super::{Ev, Note};
+use crate::bibliography::{self, Bibliography, Reference};
+use crate::diagnostics::Diagnostics;
+use crate::part::Part;
+use hayagriva::citationberg::taxonomy::Locator as CslLocator;
+use hayagriva::{
+    BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, CitePurpose,
+    LocatorPayload, SpecificLocator,
+};
+use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
+use std::collections::HashMap;
+use std::fmt::Write;
+use std::str::FromStr;
+
+/// A citation the text makes, by its number in text order (from 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CiteSpot {
+    /// The keys it cites.
+    pub keys: Vec<String>,
+    /// The id a link to this citation lands on (the note reference, the
+    /// inline citation, or the note that holds it).
+    pub id: String,
+}
+
+/// A citation found in the text, waiting for its note number.
+struct Found {
+    cite: Cite,
+    /// The label of the author's note it sits in.
+    in_note: Option<String>,
+    /// Whether it was turned into a note of its own.
+    own_note: bool,
+}
+
+/// The label of the note a citation becomes in a note style.
+fn note_label(k: usize) -> String {
+    format!("quire-cite-{k}")
+}
+
+/// The placeholder of citation `k` until it is formatted.
+fn token(k: usize) -> String {
+    format!("quire:cite:{k}")
+}
+
+/// The placeholder for the author's name of a narrative citation in a note style.
+fn author_token(k: usize) -> String {
+    format!("quire:cite-author:{k}")
+}
+
+/// Per-part state between finding and formatting.
+#[derive(Default)]
+pub struct Citations {
+    found: Vec<Found>,
+}
+
+/// Replaces every citation in the prose with a placeholder; in a note style a
+/// citation outside the author's notes becomes a reference to a new note.
+pub fn extract(
+    events: Vec<Ev>,
+    part: &Part,
+    bib: &Bibliography,
+    diags: &mut Diagnostics,
+) -> (Vec<Ev>, Citations) {
+    let note_style = bib.is_note_style();
+    let body = part.body();
+    let mut out = Vec::with_capacity(events.len());
+    let mut state = Citations::default();
+    let mut new_notes: Vec<Ev> = Vec::new();
+    // Inside code, raw HTML, links and images nothing is a citation.
+    let mut opaque = 0usize;
+    let mut note: Option<String> = None;
+    let mut i = 0;
+    while i < events.len() {
+        match &events[i].0 {
+            Event::Start(tag) => {
+                match tag {
+                    Tag::CodeBlock(_) | Tag::HtmlBlock | Tag::Link { .. } | Tag::Image { .. } => {
+                        opaque += 1
+                    }
+                    Tag::FootnoteDefinition(label) => note = Some(label.to_string()),
+                    _ => {}
+                }
+                out.push(events[i].clone());
+            }
+            Event::End(tag) => {
+                match tag {
+                    TagEnd::CodeBlock | TagEnd::HtmlBlock | TagEnd::Link | TagEnd::Image => {
+                        opaque = opaque.saturating_sub(1)
+                    }
+                    TagEnd::FootnoteDefinition => note = None,
+                    _ => {}
+                }
+                out.push(events[i].clone());
+            }
+            Event::Text(_) if opaque == 0 => {
+                let run_end = events[i..]
+                    .iter()
+                    .position(|(e, _)| !matches!(e, Event::Text(_) | Event::SoftBreak))
+                    .map_or(events.len(), |n| i + n);
+                let run = &events[i..run_end];
+                let (text, offsets) = run_text(run, body);
+                let cites: Vec<Cite> = citesyntax::find(&text)
+                    .into_iter()
+                    .filter(|c| known(c, bib, part, &offsets, diags))
+                    .collect();
+                if cites.is_empty() {
+                    out.extend_from_slice(run);
+                } else {
+                    let span = run[0].1.start..run[run.len() - 1].1.end;
+                    let mut copied = 0;
+                    for cite in cites {
+                        let k = state.found.len() + 1;
+                        let own_note = note_style && note.is_none();
+                        let before = &text[copied..cite.range.start];
+                        copied = cite.range.end;
+                        if own_note && !cite.narrative {
+                            // "came fast [@x]." reads "came fast.¹": the note
+                            // mark follows the punctuation, with no space before.
+                            push_text(&mut out, before.trim_end(), &span);
+                            let after = &text[copied..];
+                            if let Some(p) = after.chars().next().filter(|c| ".,;:!?".contains(*c)) {
+                                push_text(&mut out, &after[..p.len_utf8()], &span);
+                                copied += p.len_utf8();
+                            }
+                        } else {
+                            push_text(&mut out, before, &span);
+                        }
+                        if own_note {
+                            if cite.narrative {
+                                out.push(inline(author_token(k), &span));
+                            }
+                            out.push((Event::FootnoteReference(note_label(k).into()), span.clone()));
+                            new_notes.extend(note_events(k, &span));
+                        } else {
+                            out.push(inline(token(k), &span));
+                        }
+                        state.found.push(Found {
+                            cite,
+                            in_note: note.clone(),
+                            own_note,
+                        });
+                    }
+                    push_text(&mut out, &text[copied..], &span);
+                }
+                i = run_end;
+                continue;
+            }
+            _ => out.push(events[i].clone()),
+        }
+        i += 1;
+    }
+    out.extend(new_notes);
+    (out, state)
+}
+
+/// A run's text with soft breaks as spaces, and the body offset of each event's
+/// start within it. An escaped `\@` is kept from starting a citation.
+fn run_text(run: &[Ev], body: &str) -> (String, Vec<(usize, usize)>) {
+    let mut text = String::new();
+    let mut offsets = Vec::with_capacity(run.len());
+    for (event, span) in run {
+        offsets.push((text.len(), span.start));
+        match event {
+            Event::Text(t) if body[span.clone()].starts_with("\\@") => {
+                text.push('\u{FFFC}');
+                text.push_str(&t[1..]);
+            }
+            Event::Text(t) => text.push_str(t),
+            _ => text.push(' '),
+        }
+    }
+    (text, offsets)
+}
+
+/// The body offset of a position in a run's text (exact within plain text).
+fn body_offset(offsets: &[(usize, usize)], at: usize) -> usize {
+    let (text_start, body_start) = offsets
+        .iter()
+        .rev()
+        .find(|(t, _)| *t <= at)
+        .copied()
+        .unwrap_or((0, 0));
+    body_start + (at - text_start)
+}
+
+/// Whether every key of a citation is in the bibliography; reports those that are not.
+fn known(
+    cite: &Cite,
+    bib: &Bibliography,
+    part: &Part,
+    offsets: &[(usize, usize)],
+    diags: &mut Diagnostics,
+) -> bool {
+    let mut all = true;
+    for item in &cite.items {
+        if bib.library.get(&item.key).is_some() {
+            continue;
+        }
+        all = false;
+        let hint = crate::tomlsrc::closest(&item.key, &bib.keys())
+            .map(|k| format!("did you mean @{k}? "))
+            .unwrap_or_default();
+        let escape = if cite.narrative {
+            "; if it is not a citation, write \\@"
+        } else {
+            ""
+        };
+        diags.error_at(
+            &part.source,
+            part.body_line_col(body_offset(offsets, item.key_range.start)),
+            format!(
+                "unknown citation key `@{}` ({hint}keys are those of {}{escape})",
+                item.key,
+                crate::diagnostics::display_path(&bib.path)
+            ),
+        );
+    }
+    all
+}
+
+fn push_text(out: &mut Vec<Ev>, text: &str, span: &std::ops::Range<usize>) {
+    if !text.is_empty() {
+        let text = text.replace('\u{FFFC}', "@");
+        out.push((Event::Text(CowStr::from(text)), span.clone()));
+    }
+}
+
+fn inline(html: String, span: &std::ops::Range<usize>) -> Ev {
+    (Event::InlineHtml(CowStr::from(html)), span.clone())
+}
+
+/// The definition of the note citation `k` becomes.
+fn note_events(k: usize, span: &std::ops::Range<usize>) -> Vec<Ev> {
+    let label = CowStr::from(note_label(k));
+    vec![
+        (Event::Start(Tag::FootnoteDefinition(label)), span.clone()),
+        (Event::Start(Tag::Paragraph), span.clone()),
+        inline(token(k), span),
+        (Event::End(TagEnd::Paragraph), span.clone()),
+        (Event::End(TagEnd::FootnoteDefinition), span.clone()),
+    ]
+}
+
+/// What formatting gives the part.
+#[derive(Default)]
+pub struct Formatted {
+    /// One per citation, in text order.
+    pub spots: Vec<CiteSpot>,
+    /// The works the part cites, sorted by the style.
+    pub works_cited: Vec<Reference>,
+}
+
+impl Citations {
+    /// Formats every citation (notes are numbered by now) and puts the HTML in
+    /// place of the placeholders.
+    pub fn format(
+        self,
+        body: &mut [Ev],
+        notes: &mut [Note],
+        bib: &Bibliography,
+    ) -> Formatted {
+        if self.found.is_empty() {
+            return Formatted {
+                spots: Vec::new(),
+                works_cited: Vec::new(),
+            };
+        }
+        let number_of = |label: &str| notes.iter().find(|n| n.label == label).map(|n| n.number);
+        let note_numbers: Vec<Option<usize>> = self
+            .found
+            .iter()
+            .enumerate()
+            .map(|(i, f)| match (&f.in_note, f.own_note) {
+                (_, true) => number_of(&note_label(i + 1)),
+                (Some(label), false) => number_of(label),
+                (None, false) => None,
+            })
+            .collect();
+        // The style sees citations in reading order: by note, then as written.
+        let mut order: Vec<usize> = (0..self.found.len()).collect();
+        if bib.is_note_style() {
+            order.sort_by_key(|&i| (note_numbers[i].unwrap_or(usize::MAX), i));
+        }
+        let html = render_all(&self.found, &order, &note_numbers, bib);
+        let mut replacements: HashMap<String, String> = HashMap::new();
+        let mut spots = Vec::with_capacity(self.found.len());
+        for (i, found) in self.found.iter().enumerate() {
+            let k = i + 1;
+            let keys: Vec<String> = found.cite.items.iter().map(|it| it.key.clone()).collect();
+            let id = match (found.own_note, &note_numbers[i]) {
+                (true, Some(n)) => super::footnotes::ref_id(*n, 1),
+                (false, Some(n)) => format!("fn-{n}"),
+                _ => format!("cite-{k}"),
+            };
+            let rendered = &html[i];
+            if found.own_note {
+                replacements.insert(token(k), capitalize_first(&rendered.note));
+                if found.cite.narrative {
+                    replacements.insert(author_token(k), rendered.author.clone());
+                }
+            } else if found.in_note.is_some() {
+                replacements.insert(token(k), rendered.inline.clone());
+            } else {
+                replacements.insert(
+                    token(k),
+                    format!("<span class=\"citation\" id=\"{id}\">{}</span>", rendered.inline),
+                );
+            }
+            spots.push(CiteSpot { keys, id });
+        }
+        for (event, _) in body
+            .iter_mut()
+            .chain(notes.iter_mut().flat_map(|n| n.events.iter_mut()))
+        {
+            if let Event::InlineHtml(raw) = event {
+                if let Some(html) = replacements.remove(raw.as_ref()) {
+                    *raw = CowStr::from(html);
+                }
+            }
+        }
+        let mut keys: Vec<&str> = Vec::new();
+        for found in &self.found {
+            for item in &found.cite.items {
+                if !keys.contains(&item.key.as_str()) {
+                    keys.push(&item.key);
+                }
+            }
+        }
+        Formatted {
+            spots,
+            works_cited: bibliography::references(bib, &keys),
+        }
+    }
+}
+
+/// One citation, formatted for each place it may go.
+#[derive(Default, Clone)]
+struct Rendered {
+    /// Inline in the text: "(see Daniels 1967, 12)", items linked to the works cited.
+    inline: String,
+    /// The content of its own note: "See Daniels, *Red October*, 12."
+    note: String,
+    /// The author's name, for a narrative citation in a note style.
+    author: String,
+}
+
+/// Formats every citation with one driver, so that the style can shorten
+/// repeated citations and disambiguate authors across the part.
+fn render_all(
+    found: &[Found],
+    order: &[usize],
+    note_numbers: &[Option<usize>],
+    bib: &Bibliography,
+) -> Vec<Rendered> {
+    let in_text = !bib.is_note_style();
+    let mut driver = BibliographyDriver::new();
+    // Each item is its own request, so its prefix and suffix can be placed
+    // around it; `slots[i]` holds the request numbers of citation i's items.
+    let mut slots: Vec<Vec<usize>> = vec![Vec::new(); found.len()];
+    let mut requests = 0;
+    for &i in order {
+        for item in &found[i].cite.items {
+            let entry = bib.library.get(&item.key).expect("keys are checked when found");
+            let locator = item.locator.as_ref().map(|l| {
+                SpecificLocator(
+                    CslLocator::from_str(l.label).unwrap_or(CslLocator::Page),
+                    LocatorPayload::Str(&l.value),
+                )
+            });
+            // In-text styles write a narrative or author-suppressed citation in
+            // their prose form, "Daniels (1967)", and quire trims what it needs.
+            let purpose = (in_text && (found[i].cite.narrative || item.suppress_author))
+                .then_some(CitePurpose::Prose);
+            driver.citation(CitationRequest::new(
+                vec![CitationItem::new(entry, locator, None, false, purpose)],
+                &bib.style,
+                bib.locale.clone(),
+                &bib.locales,
+                note_numbers[i],
+            ));
+            slots[i].push(requests);
+            requests += 1;
+        }
+    }
+    let result = driver.finish(BibliographyRequest::new(
+        &bib.style,
+        bib.locale.clone(),
+        &bib.locales,
+    ));
+    let items_html: Vec<String> = result
+        .citations
+        .iter()
+        .map(|c| bibliography::to_html(&c.citation))
+        .collect();
+    let (open, close, delimiter) = bib.affixes();
+    let (open, close, delimiter) = (escape(open), escape(close), escape(delimiter));
+    found
+        .iter()
+        .zip(&slots)
+        .map(|(f, slot)| {
+            let mut parts: Vec<String> = Vec::new();
+            let mut author = String::new();
+            for (item, &r) in f.cite.items.iter().zip(slot) {
+                let html = &items_html[r];
+                let name = if f.cite.narrative || item.suppress_author {
+                    let html = author_html(bib.library.get(&item.key).expect("checked"), bib);
+                    strip_affixes(&html, &open, &close).trim().to_string()
+                } else {
+                    String::new()
+                };
+                let core = if in_text && f.cite.narrative {
+                    html.replace(" ()", "")
+                } else if in_text && item.suppress_author {
+                    let rest = html.strip_prefix(name.as_str()).unwrap_or(html).trim_start();
+                    strip_affixes(rest, "(", ")").to_string()
+                } else {
+                    strip_affixes(html, &open, &close).to_string()
+                };
+                author = name.clone();
+                let core = core.trim();
+                let mut piece = String::new();
+                if !item.prefix.is_empty() {
+                    let _ = write!(piece, "{} ", escape(&item.prefix));
+                }
+                if in_text {
+                    let _ = write!(
+                        piece,
+                        "<a href=\"#{}\">{core}</a>",
+                        escape(&bibliography::reference_id(&item.key))
+                    );
+                } else {
+                    piece.push_str(&core);
+                }
+                piece.push_str(&escape(&item.suffix));
+                parts.push(piece);
+            }
+            let joined = parts.join(&delimiter);
+            let inline = if f.cite.narrative && in_text {
+                joined.clone()
+            } else if in_text {
+                format!("{open}{joined}{close}")
+            } else {
+                // A note style's citation inside the author's own note: the
+                // author's sentence supplies the punctuation.
+                joined.clone()
+            };
+            Rendered {
+                note: format!("{joined}{close}"),
+                inline,
+                author,
+            }
+        })
+        .collect()
+}
+
+/// The author part of a work's citation ("Daniels"), as the style writes it.
+fn author_html(entry: &hayagriva::Entry, bib: &Bibliography) -> String {
+    let request = CitationRequest::new(
+        vec![CitationItem::new(entry, None, None, false, Some(CitePurpose::Author))],
+        &bib.style,
+        bib.locale.clone(),
+        &bib.locales,
+        None,
+    );
+    bibliography::to_html(&hayagriva::standalone_citation(request))
+}
+
+fn strip_affixes<'a>(html: &'a str, open: &str, close: &str) -> &'a str {
+    let html = html.strip_prefix(open).unwrap_or(html);
+    html.strip_suffix(close).unwrap_or(html)
+}
+
+fn escape(s: &str) -> String {
+    super::html::escape(s)
+}
+
+/// "see Pipes…" at the start of a note reads "See Pipes…".
+fn capitalize_first(html: &str) -> String {
+    // Skip leading tags to reach the first letter.
+    let mut in_tag = false;
+    for (i, c) in html.char_indices() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            _ if !in_tag && c.is_alphabetic() => {
+                let upper: String = c.to_uppercase().collect();
+                return format!("{}{upper}{}", &html[..i], &html[i + c.len_utf8()..]);
+            }
+            _ if !in_tag => return html.to_string(),
+            _ => {}
+        }
+    }
+    html.to_string()
+}

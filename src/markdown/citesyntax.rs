@@ -1,0 +1,357 @@
+//! Pandoc's citation syntax, found in a run of prose: `[@key]`,
+//! `[see @key, pp. 33–35; @other]`, `[-@key]` and the narrative `@key says`
+//! (optionally `@key [p. 4] says`). Pure string work: the caller decides where
+//! prose is and what a key means.
+
+use std::ops::Range;
+
+/// Where in a cited work: a label (page, chapter…) and its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Locator {
+    /// The CSL locator term (`page`, `chapter`, …).
+    pub label: &'static str,
+    /// As written: `12`, `33–35`, `iv`.
+    pub value: String,
+}
+
+/// One work cited inside a citation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    /// The bibliography key.
+    pub key: String,
+    /// Byte range of `@key` in the text.
+    pub key_range: Range<usize>,
+    /// Text before the key ("see ").
+    pub prefix: String,
+    /// Pages, chapters…
+    pub locator: Option<Locator>,
+    /// Text after the locator (", emphasis added").
+    pub suffix: String,
+    /// `-@key`: the author is already named in the text.
+    pub suppress_author: bool,
+}
+
+/// One citation: bracketed (one or more items) or narrative (one item).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cite {
+    /// Byte range in the text, brackets included.
+    pub range: Range<usize>,
+    /// The works cited, in the order written.
+    pub items: Vec<Item>,
+    /// `@key says`: the author's name belongs to the sentence.
+    pub narrative: bool,
+}
+
+/// Characters a key may contain inside (Pandoc's rule); a key ends before
+/// trailing punctuation, so `@smith04.` cites `smith04`.
+fn is_key_char(c: char) -> bool {
+    c.is_alphanumeric() || "_:.#$%&-+?<>~/".contains(c)
+}
+
+/// The key starting at `at` (just after `@`), as a byte length.
+fn key_len(text: &str, at: usize) -> usize {
+    let rest = &text[at..];
+    let first = rest.chars().next();
+    if !first.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+        return 0;
+    }
+    let end = rest.find(|c: char| !is_key_char(c)).unwrap_or(rest.len());
+    rest[..end]
+        .trim_end_matches(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .len()
+}
+
+/// Whether `@` at `at` begins a word: not inside an e-mail address or a word.
+fn at_word_start(text: &str, at: usize) -> bool {
+    text[..at]
+        .chars()
+        .next_back()
+        .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '@' || c == '\\'))
+}
+
+/// Every citation in `text`, in order.
+pub fn find(text: &str) -> Vec<Cite> {
+    let mut cites = Vec::new();
+    let mut i = 0;
+    while let Some(offset) = text[i..].find(['[', '@']) {
+        let at = i + offset;
+        if text[at..].starts_with('[') {
+            if let Some(cite) = bracketed(text, at) {
+                i = cite.range.end;
+                cites.push(cite);
+                continue;
+            }
+        } else if let Some(cite) = narrative(text, at) {
+            i = cite.range.end;
+            cites.push(cite);
+            continue;
+        }
+        i = at + 1;
+    }
+    cites
+}
+
+/// `[prefix @key, locator suffix; …]` at `open`.
+fn bracketed(text: &str, open: usize) -> Option<Cite> {
+    let close = open + text[open..].find(']')?;
+    let inner = &text[open + 1..close];
+    if inner.contains('[') || !inner.contains('@') {
+        return None;
+    }
+    let mut items = Vec::new();
+    let mut start = open + 1;
+    for piece in inner.split(';') {
+        items.push(item(text, start, start + piece.len())?);
+        start += piece.len() + 1;
+    }
+    Some(Cite {
+        range: open..close + 1,
+        items,
+        narrative: false,
+    })
+}
+
+/// One `prefix -@key, locator suffix` between `start` and `end`.
+fn item(text: &str, start: usize, end: usize) -> Option<Item> {
+    let piece = &text[start..end];
+    let at = (0..piece.len())
+        .filter(|&k| piece[k..].starts_with('@'))
+        .find(|&k| {
+            let before = piece[..k].trim_end_matches('-');
+            before.is_empty() || before.ends_with(char::is_whitespace)
+        })?;
+    let len = key_len(piece, at + 1);
+    if len == 0 {
+        return None;
+    }
+    let suppress_author = piece[..at].ends_with('-');
+    let prefix = piece[..at - usize::from(suppress_author)].trim();
+    let key = &piece[at + 1..at + 1 + len];
+    let rest = &piece[at + 1 + len..];
+    // A second key in one piece means a missing `;`: not a citation Pandoc reads.
+    if rest.contains('@') {
+        return None;
+    }
+    let (locator, suffix) = locator_and_suffix(rest);
+    Some(Item {
+        key: key.to_string(),
+        key_range: start + at..start + at + 1 + len,
+        prefix: prefix.to_string(),
+        locator,
+        suffix,
+        suppress_author,
+    })
+}
+
+/// `@key` in running text, with an optional `[locator]` right after it.
+fn narrative(text: &str, at: usize) -> Option<Cite> {
+    if !at_word_start(text, at) {
+        return None;
+    }
+    let len = key_len(text, at + 1);
+    if len == 0 {
+        return None;
+    }
+    let key_end = at + 1 + len;
+    let mut end = key_end;
+    let mut locator = None;
+    let mut suffix = String::new();
+    if let Some(rest) = text[key_end..].strip_prefix(" [") {
+        if let Some(close) = rest.find(']') {
+            let inner = &rest[..close];
+            if !inner.contains(['@', '[']) {
+                (locator, suffix) = locator_and_suffix(&format!(", {inner}"));
+                end = key_end + 2 + close + 1;
+            }
+        }
+    }
+    Some(Cite {
+        range: at..end,
+        items: vec![Item {
+            key: text[at + 1..key_end].to_string(),
+            key_range: at..key_end,
+            prefix: String::new(),
+            locator,
+            suffix,
+            suppress_author: false,
+        }],
+        narrative: true,
+    })
+}
+
+/// Locator terms as authors abbreviate them, longest first within a family.
+const LABELS: &[(&str, &str)] = &[
+    ("pages", "page"),
+    ("page", "page"),
+    ("pp.", "page"),
+    ("p.", "page"),
+    ("chapters", "chapter"),
+    ("chapter", "chapter"),
+    ("chaps.", "chapter"),
+    ("chap.", "chapter"),
+    ("ch.", "chapter"),
+    ("sections", "section"),
+    ("section", "section"),
+    ("secs.", "section"),
+    ("sec.", "section"),
+    ("§§", "section"),
+    ("§", "section"),
+    ("paragraphs", "paragraph"),
+    ("paragraph", "paragraph"),
+    ("paras.", "paragraph"),
+    ("para.", "paragraph"),
+    ("¶¶", "paragraph"),
+    ("¶", "paragraph"),
+    ("volumes", "volume"),
+    ("volume", "volume"),
+    ("vols.", "volume"),
+    ("vol.", "volume"),
+    ("books", "book"),
+    ("book", "book"),
+    ("bk.", "book"),
+    ("columns", "column"),
+    ("column", "column"),
+    ("col.", "column"),
+    ("figures", "figure"),
+    ("figure", "figure"),
+    ("figs.", "figure"),
+    ("fig.", "figure"),
+    ("folios", "folio"),
+    ("folio", "folio"),
+    ("fol.", "folio"),
+    ("lines", "line"),
+    ("line", "line"),
+    ("ll.", "line"),
+    ("l.", "line"),
+    ("notes", "note"),
+    ("note", "note"),
+    ("nn.", "note"),
+    ("n.", "note"),
+    ("numbers", "number"),
+    ("number", "number"),
+    ("no.", "number"),
+    ("parts", "part"),
+    ("part", "part"),
+    ("pt.", "part"),
+    ("verses", "verse"),
+    ("verse", "verse"),
+    ("vv.", "verse"),
+    ("v.", "verse"),
+    ("sub verbo", "sub-verbo"),
+    ("s.v.", "sub-verbo"),
+];
+
+/// Splits what follows a key: `, p. 12, emphasis added` gives page 12 and the
+/// suffix `, emphasis added`; a bare number after the comma is a page.
+fn locator_and_suffix(rest: &str) -> (Option<Locator>, String) {
+    let Some(after_comma) = rest.strip_prefix(',') else {
+        return (None, rest.trim_end().to_string());
+    };
+    let body = after_comma.trim_start();
+    let label = LABELS.iter().find(|(written, _)| {
+        body.strip_prefix(written)
+            .is_some_and(|r| r.is_empty() || r.starts_with(|c: char| !c.is_alphabetic()))
+    });
+    let (term, value_text) = match label {
+        Some((written, term)) => (*term, body[written.len()..].trim_start()),
+        None if body.starts_with(|c: char| c.is_ascii_digit()) => ("page", body),
+        None => return (None, rest.trim_end().to_string()),
+    };
+    let len = value_len(value_text);
+    if len == 0 {
+        return (None, rest.trim_end().to_string());
+    }
+    let locator = Locator {
+        label: term,
+        value: value_text[..len].to_string(),
+    };
+    (Some(locator), value_text[len..].trim_end().to_string())
+}
+
+/// Length of a locator value: numbers (arabic or roman), ranges, and lists
+/// joined by commas, which end at a comma followed by words.
+fn value_len(text: &str) -> usize {
+    let token = |s: &str| {
+        s.find(|c: char| !(c.is_alphanumeric() || "–—-".contains(c)))
+            .unwrap_or(s.len())
+    };
+    let looks_like_number = |s: &str| {
+        s.starts_with(|c: char| c.is_ascii_digit())
+            || (!s.is_empty() && s.chars().all(|c| "ivxlcdmIVXLCDM".contains(c)))
+    };
+    let first = token(text);
+    if !looks_like_number(&text[..first]) {
+        return 0;
+    }
+    let mut end = first;
+    while let Some(rest) = text[end..].strip_prefix(',') {
+        let next = rest.trim_start();
+        let len = token(next);
+        if len == 0 || !looks_like_number(&next[..len]) {
+            break;
+        }
+        end = text.len() - next.len() + len;
+    }
+    end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(text: &str) -> Vec<Vec<String>> {
+        find(text)
+            .into_iter()
+            .map(|c| c.items.into_iter().map(|i| i.key).collect())
+            .collect()
+    }
+
+    #[test]
+    fn bracketed_with_locator_prefix_and_several_items() {
+        let text = "As shown [see @pipes1990, pp. 33–35; @daniels1967, chap. 4, on Lenin].";
+        let cites = find(text);
+        assert_eq!(cites.len(), 1);
+        let cite = &cites[0];
+        assert_eq!(&text[cite.range.clone()], "[see @pipes1990, pp. 33–35; @daniels1967, chap. 4, on Lenin]");
+        assert_eq!(cite.items[0].prefix, "see");
+        assert_eq!(cite.items[0].locator, Some(Locator { label: "page", value: "33–35".into() }));
+        assert_eq!(cite.items[1].locator, Some(Locator { label: "chapter", value: "4".into() }));
+        assert_eq!(cite.items[1].suffix, ", on Lenin");
+        assert_eq!(&text[cite.items[1].key_range.clone()], "@daniels1967");
+        assert!(!cite.narrative);
+    }
+
+    #[test]
+    fn bare_numbers_are_pages_and_lists_stay_together() {
+        let cite = &find("[@a, 12, 15–18]")[0];
+        assert_eq!(cite.items[0].locator, Some(Locator { label: "page", value: "12, 15–18".into() }));
+        let cite = &find("[@a, p. xii, emphasis added]")[0];
+        assert_eq!(cite.items[0].locator.as_ref().unwrap().value, "xii");
+        assert_eq!(cite.items[0].suffix, ", emphasis added");
+        let cite = &find("[@a, and passim]")[0];
+        assert_eq!(cite.items[0].locator, None);
+        assert_eq!(cite.items[0].suffix, ", and passim");
+    }
+
+    #[test]
+    fn suppressed_author_and_narrative() {
+        let cite = &find("Getzler [-@getzler1983, p. 12] argues")[0];
+        assert!(cite.items[0].suppress_author);
+        assert_eq!(cite.items[0].prefix, "");
+        let cites = find("As @getzler1983 argues, and @pipes1990 [p. 4] agrees.");
+        assert_eq!(cites.len(), 2);
+        assert!(cites[0].narrative);
+        assert_eq!(cites[1].items[0].locator.as_ref().unwrap().value, "4");
+        assert_eq!(keys("ends with @smith04."), vec![vec!["smith04".to_string()]]);
+    }
+
+    #[test]
+    fn what_is_not_a_citation() {
+        assert!(find("write to jo@example.org or me@x.com").is_empty());
+        assert!(find("[a plain aside] and [another]").is_empty());
+        assert!(find("meet @ noon; price @5").len() == 1, "a digit may start a key");
+        assert!(find("at @ noon").is_empty());
+        assert!(find("[nested [@a]] works for the inner one").len() == 1);
+        assert!(find(r"an escaped \@handle").is_empty());
+    }
+}
