@@ -3,7 +3,8 @@
 //!     cargo run --release --example corpus -- --parts 1000 --words 6000 --out /tmp/corpus
 //!
 //! Options: `--parts N` (100), `--words N` per part (6000), `--terms N` index
-//! terms (40), `--seed N` (1917), `--out DIR` (corpus), `--hugo DIR` to also
+//! terms (40), `--citations N` per part (0; with more, a `bibliography.bib`
+//! of 60 works is written), `--seed N` (1917), `--out DIR` (corpus), `--hugo DIR` to also
 //! write the same parts as a Hugo site. See `quire::corpus` for what is made.
 
 use quire::corpus::{generate, Options};
@@ -23,6 +24,7 @@ fn main() {
             "--parts" => o.parts = number(),
             "--words" => o.words = number(),
             "--terms" => o.terms = number(),
+            "--citations" => o.citations = number(),
             "--seed" => o.seed = value.parse().expect("--seed takes a number"),
             "--out" => o.out = PathBuf::from(&value),
             "--hugo" => o.hugo = Some(PathBuf::from(&value)),

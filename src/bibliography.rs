@@ -4,13 +4,18 @@
 
 use crate::diagnostics::{Diagnostics, LineIndex};
 use hayagriva::archive::{locales, ArchivedStyle};
+use hayagriva::citationberg::taxonomy::Locator as CslLocator;
 use hayagriva::citationberg::{IndependentStyle, Locale, LocaleCode, Style, StyleClass};
 use hayagriva::{
     BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, ElemChild,
     ElemChildren, Library,
 };
+use hayagriva::{CitePurpose, LocatorPayload, SpecificLocator};
+use std::collections::HashMap;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// The bibliography files quire looks for, in this order.
 pub const BIB_PATHS: [&str; 3] = [
@@ -36,7 +41,58 @@ pub struct Bibliography {
     pub path: PathBuf,
     /// Hash of the bibliography and the style: parses made with other ones are stale.
     pub fingerprint: u64,
+    /// The style without its bibliography layout, for citations (hayagriva
+    /// would otherwise format a reference list with every citation).
+    cite_style: IndependentStyle,
+    /// Citation forms already formatted (see `Form`).
+    forms: Mutex<HashMap<Form, Arc<OnceLock<FormSet>>>>,
+    /// A work that is cited between two citations of another, to make the
+    /// second a "subsequent" one; it has no fields, so it costs nothing to format.
+    stand_in_entry: hayagriva::Entry,
+    /// The style without its citation layout, for reference lists.
+    list_style: IndependentStyle,
 }
+
+/// A work's forms in every position, as HTML.
+type FormSet = Vec<(Position, String)>;
+
+/// Where a citation stands among the part's citations of the same work:
+/// styles shorten later citations and may write "Ibid.".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Position {
+    /// The work's first citation in the part.
+    First,
+    /// A later one.
+    Subsequent,
+    /// Right after a citation of the same work, at the same place.
+    Ibid,
+    /// Right after a citation of the same work, at another place.
+    IbidWithLocator,
+}
+
+/// One way of citing a work. Every citation of the series is one of a few
+/// forms per work, and formatting a form is slow (about a millisecond for
+/// Chicago notes), so each is formatted once, with a stand-in locator value
+/// that the real one replaces.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Form {
+    /// The work.
+    pub key: String,
+    /// Its position.
+    pub position: Position,
+    /// The locator's CSL term and whether its value is plural ("33–35").
+    pub locator: Option<(&'static str, bool)>,
+    /// Author only, or the prose form "Daniels (1967)".
+    pub purpose: Option<CitePurpose>,
+}
+
+/// Stand-in locator values: numbers, so that styles choose "p." or "pp." as
+/// they would for the real value, and unlikely to occur in a citation.
+const STAND_IN: &str = "90401";
+const STAND_IN_RANGE: &str = "90401–90402";
+/// A stand-in for a locator other than the one just before it ("Ibid., 12").
+const STAND_IN_OTHER: &str = "90301";
+const STAND_IN_OTHER_RANGE: &str = "90301–90302";
 
 impl std::fmt::Debug for Bibliography {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -58,6 +114,98 @@ impl Bibliography {
         self.library.keys().collect()
     }
 
+    /// A citation of `form.key` in this form, as HTML, with `value` as the
+    /// locator (escaped here).
+    pub fn cite(&self, form: &Form, value: Option<&str>) -> String {
+        // The forms of a work in every position are made together, once
+        // (each later position needs a first citation before it): a part that
+        // asks while another is making them waits for them.
+        let set = Form {
+            position: Position::First,
+            ..form.clone()
+        };
+        let cell = Arc::clone(
+            self.forms
+                .lock()
+                .expect("not poisoned")
+                .entry(set)
+                .or_default(),
+        );
+        let forms = cell.get_or_init(|| self.format_forms(form));
+        let html = forms
+            .iter()
+            .find(|(p, _)| *p == form.position)
+            .map_or("", |(_, html)| html.as_str());
+        match value {
+            Some(value) => replace_stand_in(html, &crate::markdown::html::escape(value)),
+            None => html.to_string(),
+        }
+    }
+
+    /// Formats a work in every position at once, by citing it in a sequence
+    /// that puts it in each: the first citation (the full form) is the slow
+    /// one, and every later position needs it before.
+    fn format_forms(&self, form: &Form) -> FormSet {
+        let Some(entry) = self.library.get(&form.key) else {
+            return Vec::new();
+        };
+        if form.purpose == Some(CitePurpose::Author) {
+            // The name as a short citation gives it ("Daniels", not "Robert Daniels").
+            let request = CitationRequest::new(
+                vec![CitationItem::new(entry, None, None, false, form.purpose)],
+                &self.cite_style,
+                self.locale.clone(),
+                &self.locales,
+                None,
+            );
+            let html = to_html(&hayagriva::standalone_citation(request));
+            return vec![(form.position, html)];
+        }
+        let locator = |value: &'static str| {
+            form.locator.map(|(term, _)| {
+                SpecificLocator(
+                    CslLocator::from_str(term).unwrap_or(CslLocator::Page),
+                    LocatorPayload::Str(value),
+                )
+            })
+        };
+        let (stand_in, other) = match form.locator {
+            Some((_, true)) => (STAND_IN_RANGE, STAND_IN_OTHER_RANGE),
+            _ => (STAND_IN, STAND_IN_OTHER),
+        };
+        let this = |value| CitationItem::new(entry, locator(value), None, false, form.purpose);
+        // The sequence that puts the work in each position in turn.
+        let sequence = [
+            (Some(Position::First), this(stand_in)),
+            (None, CitationItem::with_entry(&self.stand_in_entry)),
+            (Some(Position::Subsequent), this(stand_in)),
+            (Some(Position::Ibid), this(stand_in)),
+            (Some(Position::IbidWithLocator), this(other)),
+        ];
+        let mut driver = BibliographyDriver::new();
+        let mut positions = Vec::new();
+        for (note, (position, item)) in sequence.into_iter().enumerate() {
+            positions.push(position);
+            driver.citation(CitationRequest::new(
+                vec![item],
+                &self.cite_style,
+                self.locale.clone(),
+                &self.locales,
+                Some(note + 1),
+            ));
+        }
+        let rendered = driver.finish(BibliographyRequest::new(
+            &self.cite_style,
+            self.locale.clone(),
+            &self.locales,
+        ));
+        positions
+            .into_iter()
+            .zip(rendered.citations)
+            .filter_map(|(position, c)| Some((position?, to_html(&c.citation))))
+            .collect()
+    }
+
     /// `(prefix, suffix, delimiter)` of the style's citation layout, e.g. `("(", ")", "; ")`.
     pub fn affixes(&self) -> (&str, &str, &str) {
         let layout = &self.style.citation.layout;
@@ -67,6 +215,19 @@ impl Bibliography {
             layout.delimiter.as_deref().unwrap_or("; "),
         )
     }
+}
+
+/// Puts the real locator where the stand-in is (a style may have shortened
+/// the stand-in range, "90401–2": all of it goes).
+fn replace_stand_in(html: &str, value: &str) -> String {
+    let Some(at) = html.find(STAND_IN).or_else(|| html.find(STAND_IN_OTHER)) else {
+        return html.to_string();
+    };
+    let rest = &html[at + STAND_IN.len()..];
+    let tail = rest
+        .find(|c: char| !(c.is_ascii_digit() || "–-−".contains(c)))
+        .unwrap_or(rest.len());
+    format!("{}{value}{}", &html[..at], &rest[tail..])
 }
 
 /// The names `citation_style` accepts besides a `.csl` path: hayagriva's archive.
@@ -120,9 +281,17 @@ pub fn load(
     let fingerprint = xxhash_rust::xxh3::xxh3_64(
         format!("{text}\u{0}{style_name}\u{0}{style_text}\u{0}{language}").as_bytes(),
     );
+    let mut cite_style = style.clone();
+    cite_style.bibliography = None;
+    let mut list_style = style.clone();
+    list_style.citation.layout.elements.clear();
     Some(Bibliography {
         library,
         style,
+        cite_style,
+        list_style,
+        forms: Mutex::default(),
+        stand_in_entry: hayagriva::Entry::new("quire-stand-in", hayagriva::types::EntryType::Misc),
         locales: locales(),
         locale: Some(LocaleCode(language.to_string())),
         path: rel.to_path_buf(),
@@ -138,8 +307,12 @@ fn parse_library(rel: &Path, text: &str, diags: &mut Diagnostics) -> Option<Libr
             Err(errors) => {
                 for err in errors {
                     let (span, message) = match &err {
-                        hayagriva::io::BibLaTeXError::Parse(e) => (e.span.clone(), e.kind.to_string()),
-                        hayagriva::io::BibLaTeXError::Type(e) => (e.span.clone(), e.kind.to_string()),
+                        hayagriva::io::BibLaTeXError::Parse(e) => {
+                            (e.span.clone(), e.kind.to_string())
+                        }
+                        hayagriva::io::BibLaTeXError::Type(e) => {
+                            (e.span.clone(), e.kind.to_string())
+                        }
                     };
                     diags.error_at(
                         rel,
@@ -228,18 +401,19 @@ pub fn reference_id(key: &str) -> String {
 
 /// The reference list of `keys` (each once), sorted as the style sorts it.
 pub fn references(bib: &Bibliography, keys: &[&str]) -> Vec<Reference> {
-    let entries: Vec<&hayagriva::Entry> =
-        keys.iter().filter_map(|k| bib.library.get(k)).collect();
+    let entries: Vec<&hayagriva::Entry> = keys.iter().filter_map(|k| bib.library.get(k)).collect();
+    // Only the list is wanted: with an empty citation layout, formatting the
+    // citations that carry the works to the driver costs nothing.
     let mut driver = BibliographyDriver::new();
     for entry in &entries {
         driver.citation(CitationRequest::from_items(
             vec![CitationItem::with_entry(*entry)],
-            &bib.style,
+            &bib.list_style,
             &bib.locales,
         ));
     }
     let rendered = driver.finish(BibliographyRequest::new(
-        &bib.style,
+        &bib.list_style,
         bib.locale.clone(),
         &bib.locales,
     ));
@@ -317,7 +491,9 @@ fn write_child(out: &mut String, child: &ElemChild) {
 }
 
 fn write_formatted(out: &mut String, text: &str, formatting: hayagriva::Formatting) {
-    use hayagriva::citationberg::{FontStyle, FontVariant, FontWeight, TextDecoration, VerticalAlign};
+    use hayagriva::citationberg::{
+        FontStyle, FontVariant, FontWeight, TextDecoration, VerticalAlign,
+    };
     let mut closers: Vec<&str> = Vec::new();
     let mut open = |tag: &str, close: &'static str| {
         out.push_str(tag);

@@ -5,7 +5,8 @@
 //! with ids, footnotes, cross-links to other parts' headings, a numbered
 //! list, a block quote, and (every tenth part) a code block. `index.toml`
 //! holds `--terms` terms (default 40) that occur in the text; a few parts are
-//! drafts and a few more are announced as forthcoming. `--hugo DIR` also
+//! drafts and a few more are announced as forthcoming. With `--citations N`,
+//! each part cites N times from a generated `bibliography.bib`. `--hugo DIR` also
 //! writes the same parts as a Hugo site, for side-by-side measurements.
 
 use std::fmt::Write as _;
@@ -181,6 +182,8 @@ pub struct Options {
     pub words: usize,
     /// Number of index terms.
     pub terms: usize,
+    /// Citations per part (0: no bibliography).
+    pub citations: usize,
     /// Seed of the generator.
     pub seed: u64,
     /// Project root to write (`OUT/series/…`).
@@ -195,6 +198,7 @@ impl Default for Options {
             parts: 100,
             words: 6000,
             terms: 40,
+            citations: 0,
             seed: 1917,
             out: PathBuf::from("corpus"),
             hugo: None,
@@ -275,6 +279,13 @@ fn part_text(
     let mut words = 0;
     let per_section = o.words / SECTIONS;
     let mut notes = Vec::new();
+    // Citations come from their own generator, so that a series without them
+    // is the same text as before they existed.
+    let mut cite_rng = Rng(o.seed ^ (number as u64).wrapping_mul(0x9E37_79B9));
+    let paragraphs = (o.words / 60).max(1);
+    let cite_every = (paragraphs / o.citations.max(1)).max(1);
+    let mut paragraph = 0;
+    let mut cited = 0;
     for section in 0..SECTIONS {
         let _ = writeln!(
             body,
@@ -295,6 +306,11 @@ fn part_text(
                 let mut note = String::new();
                 sentence(rng, terms, &mut note);
                 notes.push(note);
+            }
+            paragraph += 1;
+            if cited < o.citations && paragraph % cite_every == 0 {
+                citation(&mut cite_rng, cited, &mut body);
+                cited += 1;
             }
             if rng.below(4) == 0 && published.len() > 1 {
                 let target = published[rng.below(published.len())];
@@ -320,17 +336,83 @@ fn part_text(
             sentence(rng, terms, &mut body);
             body.push_str("\n\n");
         }
-        if section == 3 && number % 10 == 0 {
+        if section == 3 && number.is_multiple_of(10) {
             body.push_str(
                 "```python\ndef tally(votes):\n    return sum(v for v in votes if v > 0)\n```\n\n",
             );
         }
+    }
+    if cited < o.citations {
+        body.push_str("Further reading:");
+        while cited < o.citations {
+            citation(&mut cite_rng, cited, &mut body);
+            cited += 1;
+        }
+        body.push_str("\n\n");
     }
     for (i, note) in notes.iter().enumerate() {
         let _ = writeln!(body, "[^n{}]: {note}\n", i + 1);
     }
     let _ = words;
     body
+}
+
+/// Works in the generated bibliography.
+const WORKS: usize = 60;
+
+/// One citation in one of Pandoc's forms, cycling through them.
+fn citation(rng: &mut Rng, k: usize, out: &mut String) {
+    let work = |rng: &mut Rng| rng.below(WORKS);
+    let page = 1 + rng.below(400);
+    let _ = match k % 4 {
+        0 => write!(out, " [@work{}, p. {page}]", work(rng)),
+        1 => write!(
+            out,
+            " [see @work{}, pp. {page}–{}; @work{}]",
+            work(rng),
+            page + 3,
+            work(rng)
+        ),
+        2 => write!(
+            out,
+            " As @work{} [p. {page}] argues, it was not so.",
+            work(rng)
+        ),
+        _ => write!(out, " [@work{}]", work(rng)),
+    };
+}
+
+/// A BibTeX file of `WORKS` made-up books and articles.
+fn bibliography(rng: &mut Rng) -> String {
+    // About as many authors as works, as in a real reading list.
+    let surnames = [
+        "Abel", "Brand", "Corwin", "Dahl", "Ellis", "Fenn", "Gale", "Hurst", "Ivers", "Juno",
+        "Kerr", "Lund", "Marsh", "Nolan", "Orme", "Price", "Quill", "Rusk", "Stead", "Thorne",
+        "Umber", "Vance", "Wilde", "Yates", "Zorn", "Archer", "Bly", "Crane", "Dunn", "Eames",
+    ];
+    let given = ["Anna", "Boris", "Clara", "Daniel", "Eva", "Felix"];
+    let mut out = String::new();
+    for n in 0..WORKS {
+        let author = format!("{}, {}", rng.pick(&surnames), rng.pick(&given));
+        let year = 1920 + rng.below(100);
+        if n % 3 == 0 {
+            let _ = writeln!(
+                out,
+                "@article{{work{n},\n  author = {{{author}}},\n  title = {{On the Question of Council {n}}},\n  \
+                 journal = {{Journal of Generated History}},\n  volume = {{{}}},\n  pages = {{{}--{}}},\n  year = {{{year}}},\n}}\n",
+                1 + n / 3,
+                10 + n,
+                30 + n
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "@book{{work{n},\n  author = {{{author}}},\n  title = {{A History of Volume {n}}},\n  \
+                 publisher = {{Example Press}},\n  address = {{London}},\n  year = {{{year}}},\n}}\n"
+            );
+        }
+    }
+    out
 }
 
 fn write(path: &Path, text: &str) {
@@ -343,7 +425,7 @@ pub fn generate(o: &Options) -> usize {
     let mut rng = Rng(o.seed);
     let terms = term_names(o.terms);
     // Every 97th part is a draft; two parts past the end are announced.
-    let is_draft = |n: usize| n % 97 == 0;
+    let is_draft = |n: usize| n.is_multiple_of(97);
     let published: Vec<usize> = (1..=o.parts).filter(|&n| !is_draft(n)).collect();
     let series = o.out.join("series");
     let mut config = format!(
@@ -365,6 +447,12 @@ pub fn generate(o: &Options) -> usize {
         let _ = writeln!(index, "[[term]]\nname = \"{t}\"\n");
     }
     write(&series.join("index.toml"), &index);
+    if o.citations > 0 {
+        write(
+            &series.join("bibliography.bib"),
+            &bibliography(&mut Rng(o.seed ^ 0xB1B)),
+        );
+    }
     let mut bytes = 0;
     for number in 1..=o.parts {
         let body = part_text(o, &mut rng, number, &published, &terms);

@@ -192,7 +192,8 @@ impl Session {
         bibliography: Option<&bibliography::Bibliography>,
         diags: &mut Diagnostics,
     ) -> Vec<Doc> {
-        let inputs = text_hash(terms.text()) ^ bibliography.map_or(0, |b| b.fingerprint.rotate_left(1));
+        let inputs =
+            text_hash(terms.text()) ^ bibliography.map_or(0, |b| b.fingerprint.rotate_left(1));
         if inputs != self.parse_inputs {
             self.parses.clear();
             self.parse_inputs = inputs;

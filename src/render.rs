@@ -487,7 +487,10 @@ impl Renderer<'_> {
         let part_html = &self.model.html[index];
         context.insert("body", &part_html.body);
         context.insert("notes", &part_html.notes);
-        context.insert("works_cited", &part_html.works_cited);
+        context.insert(
+            "works_cited",
+            &html::works_cited(doc, self.model.references),
+        );
         context.insert("toc", &toc(&doc.headings));
         let heading_count = doc
             .headings
@@ -715,7 +718,10 @@ fn bibliography_view<'a>(model: &Model<'a>) -> Vec<ReferenceView<'a>> {
             for key in &spot.keys {
                 let list = spots.entry(key.as_str()).or_default();
                 // A citation naming a work twice is one place.
-                if list.last().is_none_or(|l| l.part != part || l.id != spot.id) {
+                if list
+                    .last()
+                    .is_none_or(|l| l.part != part || l.id != spot.id)
+                {
                     list.push(Locator {
                         part,
                         id: spot.id.clone(),

@@ -5,18 +5,13 @@
 
 use super::citesyntax::{self, Cite};
 use super::{Ev, Note};
-use crate::bibliography::{self, Bibliography, Reference};
+use crate::bibliography::{self, Bibliography, Form, Position};
 use crate::diagnostics::Diagnostics;
 use crate::part::Part;
-use hayagriva::citationberg::taxonomy::Locator as CslLocator;
-use hayagriva::{
-    BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, CitePurpose,
-    LocatorPayload, SpecificLocator,
-};
+use hayagriva::CitePurpose;
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
-use std::str::FromStr;
 
 /// A citation the text makes, by its number in text order (from 1).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,6 +98,15 @@ pub fn extract(
                     .position(|(e, _)| !matches!(e, Event::Text(_) | Event::SoftBreak))
                     .map_or(events.len(), |n| i + n);
                 let run = &events[i..run_end];
+                // Every citation has an `@`: most runs of prose are passed on as they are.
+                if !run
+                    .iter()
+                    .any(|(e, _)| matches!(e, Event::Text(t) if t.contains('@')))
+                {
+                    out.extend_from_slice(run);
+                    i = run_end;
+                    continue;
+                }
                 let (text, offsets) = run_text(run, body);
                 let cites: Vec<Cite> = citesyntax::find(&text)
                     .into_iter()
@@ -123,7 +127,8 @@ pub fn extract(
                             // mark follows the punctuation, with no space before.
                             push_text(&mut out, before.trim_end(), &span);
                             let after = &text[copied..];
-                            if let Some(p) = after.chars().next().filter(|c| ".,;:!?".contains(*c)) {
+                            if let Some(p) = after.chars().next().filter(|c| ".,;:!?".contains(*c))
+                            {
                                 push_text(&mut out, &after[..p.len_utf8()], &span);
                                 copied += p.len_utf8();
                             }
@@ -134,7 +139,10 @@ pub fn extract(
                             if cite.narrative {
                                 out.push(inline(author_token(k), &span));
                             }
-                            out.push((Event::FootnoteReference(note_label(k).into()), span.clone()));
+                            out.push((
+                                Event::FootnoteReference(note_label(k).into()),
+                                span.clone(),
+                            ));
                             new_notes.extend(note_events(k, &span));
                         } else {
                             out.push(inline(token(k), &span));
@@ -166,7 +174,8 @@ fn run_text(run: &[Ev], body: &str) -> (String, Vec<(usize, usize)>) {
     for (event, span) in run {
         offsets.push((text.len(), span.start));
         match event {
-            Event::Text(t) if body[span.clone()].starts_with("\\@") => {
+            // pulldown-cmark starts the text after an escape's backslash.
+            Event::Text(t) if t.starts_with('@') && body[..span.start].ends_with('\\') => {
                 text.push('\u{FFFC}');
                 text.push_str(&t[1..]);
             }
@@ -251,24 +260,14 @@ fn note_events(k: usize, span: &std::ops::Range<usize>) -> Vec<Ev> {
 pub struct Formatted {
     /// One per citation, in text order.
     pub spots: Vec<CiteSpot>,
-    /// The works the part cites, sorted by the style.
-    pub works_cited: Vec<Reference>,
 }
 
 impl Citations {
     /// Formats every citation (notes are numbered by now) and puts the HTML in
     /// place of the placeholders.
-    pub fn format(
-        self,
-        body: &mut [Ev],
-        notes: &mut [Note],
-        bib: &Bibliography,
-    ) -> Formatted {
+    pub fn format(self, body: &mut [Ev], notes: &mut [Note], bib: &Bibliography) -> Formatted {
         if self.found.is_empty() {
-            return Formatted {
-                spots: Vec::new(),
-                works_cited: Vec::new(),
-            };
+            return Formatted::default();
         }
         let number_of = |label: &str| notes.iter().find(|n| n.label == label).map(|n| n.number);
         let note_numbers: Vec<Option<usize>> = self
@@ -286,7 +285,7 @@ impl Citations {
         if bib.is_note_style() {
             order.sort_by_key(|&i| (note_numbers[i].unwrap_or(usize::MAX), i));
         }
-        let html = render_all(&self.found, &order, &note_numbers, bib);
+        let html = render_all(&self.found, &order, bib);
         let mut replacements: HashMap<String, String> = HashMap::new();
         let mut spots = Vec::with_capacity(self.found.len());
         for (i, found) in self.found.iter().enumerate() {
@@ -308,7 +307,10 @@ impl Citations {
             } else {
                 replacements.insert(
                     token(k),
-                    format!("<span class=\"citation\" id=\"{id}\">{}</span>", rendered.inline),
+                    format!(
+                        "<span class=\"citation\" id=\"{id}\">{}</span>",
+                        rendered.inline
+                    ),
                 );
             }
             spots.push(CiteSpot { keys, id });
@@ -323,18 +325,7 @@ impl Citations {
                 }
             }
         }
-        let mut keys: Vec<&str> = Vec::new();
-        for found in &self.found {
-            for item in &found.cite.items {
-                if !keys.contains(&item.key.as_str()) {
-                    keys.push(&item.key);
-                }
-            }
-        }
-        Formatted {
-            spots,
-            works_cited: bibliography::references(bib, &keys),
-        }
+        Formatted { spots }
     }
 }
 
@@ -349,125 +340,108 @@ struct Rendered {
     author: String,
 }
 
-/// Formats every citation with one driver, so that the style can shorten
-/// repeated citations and disambiguate authors across the part.
-fn render_all(
-    found: &[Found],
-    order: &[usize],
-    note_numbers: &[Option<usize>],
-    bib: &Bibliography,
-) -> Vec<Rendered> {
+/// Formats every citation. Positions (first, later, ibid) are worked out
+/// here in reading order; each form comes from the bibliography's cache.
+fn render_all(found: &[Found], order: &[usize], bib: &Bibliography) -> Vec<Rendered> {
     let in_text = !bib.is_note_style();
-    let mut driver = BibliographyDriver::new();
-    // Each item is its own request, so its prefix and suffix can be placed
-    // around it; `slots[i]` holds the request numbers of citation i's items.
-    let mut slots: Vec<Vec<usize>> = vec![Vec::new(); found.len()];
-    let mut requests = 0;
-    for &i in order {
-        for item in &found[i].cite.items {
-            let entry = bib.library.get(&item.key).expect("keys are checked when found");
-            let locator = item.locator.as_ref().map(|l| {
-                SpecificLocator(
-                    CslLocator::from_str(l.label).unwrap_or(CslLocator::Page),
-                    LocatorPayload::Str(&l.value),
-                )
-            });
-            // In-text styles write a narrative or author-suppressed citation in
-            // their prose form, "Daniels (1967)", and quire trims what it needs.
-            let purpose = (in_text && (found[i].cite.narrative || item.suppress_author))
-                .then_some(CitePurpose::Prose);
-            driver.citation(CitationRequest::new(
-                vec![CitationItem::new(entry, locator, None, false, purpose)],
-                &bib.style,
-                bib.locale.clone(),
-                &bib.locales,
-                note_numbers[i],
-            ));
-            slots[i].push(requests);
-            requests += 1;
-        }
-    }
-    let result = driver.finish(BibliographyRequest::new(
-        &bib.style,
-        bib.locale.clone(),
-        &bib.locales,
-    ));
-    let items_html: Vec<String> = result
-        .citations
-        .iter()
-        .map(|c| bibliography::to_html(&c.citation))
-        .collect();
     let (open, close, delimiter) = bib.affixes();
     let (open, close, delimiter) = (escape(open), escape(close), escape(delimiter));
-    found
-        .iter()
-        .zip(&slots)
-        .map(|(f, slot)| {
-            let mut parts: Vec<String> = Vec::new();
-            let mut author = String::new();
-            for (item, &r) in f.cite.items.iter().zip(slot) {
-                let html = &items_html[r];
-                let name = if f.cite.narrative || item.suppress_author {
-                    let html = author_html(bib.library.get(&item.key).expect("checked"), bib);
-                    strip_affixes(&html, &open, &close).trim().to_string()
-                } else {
-                    String::new()
-                };
-                let core = if in_text && f.cite.narrative {
-                    html.replace(" ()", "")
-                } else if in_text && item.suppress_author {
-                    let rest = html.strip_prefix(name.as_str()).unwrap_or(html).trim_start();
-                    strip_affixes(rest, "(", ")").to_string()
-                } else {
-                    strip_affixes(html, &open, &close).to_string()
-                };
-                author = name.clone();
-                let core = core.trim();
-                let mut piece = String::new();
-                if !item.prefix.is_empty() {
-                    let _ = write!(piece, "{} ", escape(&item.prefix));
-                }
-                if in_text {
-                    let _ = write!(
-                        piece,
-                        "<a href=\"#{}\">{core}</a>",
-                        escape(&bibliography::reference_id(&item.key))
-                    );
-                } else {
-                    piece.push_str(&core);
-                }
-                piece.push_str(&escape(&item.suffix));
-                parts.push(piece);
-            }
-            let joined = parts.join(&delimiter);
-            let inline = if f.cite.narrative && in_text {
-                joined.clone()
-            } else if in_text {
-                format!("{open}{joined}{close}")
-            } else {
-                // A note style's citation inside the author's own note: the
-                // author's sentence supplies the punctuation.
-                joined.clone()
+    let mut seen: HashSet<&str> = HashSet::new();
+    // The previous item cited, with its locator, for "Ibid.".
+    let mut previous: Option<(&str, Option<&str>)> = None;
+    let mut rendered = vec![Rendered::default(); found.len()];
+    for &i in order {
+        let cite = &found[i].cite;
+        let mut parts: Vec<String> = Vec::new();
+        let mut author = String::new();
+        for item in &cite.items {
+            let value = item.locator.as_ref().map(|l| l.value.as_str());
+            let position = match previous {
+                _ if !seen.contains(item.key.as_str()) => Position::First,
+                Some((key, loc)) if key == item.key && loc == value => Position::Ibid,
+                Some((key, _)) if key == item.key => Position::IbidWithLocator,
+                _ => Position::Subsequent,
             };
-            Rendered {
-                note: format!("{joined}{close}"),
-                inline,
-                author,
+            seen.insert(&item.key);
+            previous = Some((&item.key, value));
+            // In-text styles write a narrative or author-suppressed citation in
+            // their prose form, "Daniels (1967)", and quire trims what it needs.
+            let purpose =
+                (in_text && (cite.narrative || item.suppress_author)).then_some(CitePurpose::Prose);
+            let form = Form {
+                key: item.key.clone(),
+                position,
+                locator: item
+                    .locator
+                    .as_ref()
+                    .map(|l| (l.label, is_plural(&l.value))),
+                purpose,
+            };
+            let html = bib.cite(&form, value);
+            let name = if cite.narrative || item.suppress_author {
+                let name_form = Form {
+                    key: item.key.clone(),
+                    position: Position::First,
+                    locator: None,
+                    purpose: Some(CitePurpose::Author),
+                };
+                strip_affixes(&bib.cite(&name_form, None), &open, &close)
+                    .trim()
+                    .to_string()
+            } else {
+                String::new()
+            };
+            let core = if in_text && cite.narrative {
+                html.replace(" ()", "")
+            } else if in_text && item.suppress_author {
+                let rest = html
+                    .strip_prefix(name.as_str())
+                    .unwrap_or(&html)
+                    .trim_start();
+                strip_affixes(rest, "(", ")").to_string()
+            } else {
+                strip_affixes(&html, &open, &close).to_string()
+            };
+            author = name;
+            let core = core.trim();
+            let mut piece = String::new();
+            if !item.prefix.is_empty() {
+                let _ = write!(piece, "{} ", escape(&item.prefix));
             }
-        })
-        .collect()
+            if in_text {
+                let _ = write!(
+                    piece,
+                    "<a href=\"#{}\">{core}</a>",
+                    escape(&bibliography::reference_id(&item.key))
+                );
+            } else {
+                piece.push_str(core);
+            }
+            piece.push_str(&escape(&item.suffix));
+            parts.push(piece);
+        }
+        let joined = parts.join(&delimiter);
+        let inline = if cite.narrative && in_text {
+            joined.clone()
+        } else if in_text {
+            format!("{open}{joined}{close}")
+        } else {
+            // A note style's citation inside the author's own note: the
+            // author's sentence supplies the punctuation.
+            joined.clone()
+        };
+        rendered[i] = Rendered {
+            note: format!("{joined}{close}"),
+            inline,
+            author,
+        };
+    }
+    rendered
 }
 
-/// The author part of a work's citation ("Daniels"), as the style writes it.
-fn author_html(entry: &hayagriva::Entry, bib: &Bibliography) -> String {
-    let request = CitationRequest::new(
-        vec![CitationItem::new(entry, None, None, false, Some(CitePurpose::Author))],
-        &bib.style,
-        bib.locale.clone(),
-        &bib.locales,
-        None,
-    );
-    bibliography::to_html(&hayagriva::standalone_citation(request))
+/// Whether a locator names several places ("33–35", "12, 14"), for "pp.".
+fn is_plural(value: &str) -> bool {
+    value.contains(['–', '—', '-', ',', '&'])
 }
 
 fn strip_affixes<'a>(html: &'a str, open: &str, close: &str) -> &'a str {

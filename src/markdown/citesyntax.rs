@@ -312,10 +312,25 @@ mod tests {
         let cites = find(text);
         assert_eq!(cites.len(), 1);
         let cite = &cites[0];
-        assert_eq!(&text[cite.range.clone()], "[see @pipes1990, pp. 33–35; @daniels1967, chap. 4, on Lenin]");
+        assert_eq!(
+            &text[cite.range.clone()],
+            "[see @pipes1990, pp. 33–35; @daniels1967, chap. 4, on Lenin]"
+        );
         assert_eq!(cite.items[0].prefix, "see");
-        assert_eq!(cite.items[0].locator, Some(Locator { label: "page", value: "33–35".into() }));
-        assert_eq!(cite.items[1].locator, Some(Locator { label: "chapter", value: "4".into() }));
+        assert_eq!(
+            cite.items[0].locator,
+            Some(Locator {
+                label: "page",
+                value: "33–35".into()
+            })
+        );
+        assert_eq!(
+            cite.items[1].locator,
+            Some(Locator {
+                label: "chapter",
+                value: "4".into()
+            })
+        );
         assert_eq!(cite.items[1].suffix, ", on Lenin");
         assert_eq!(&text[cite.items[1].key_range.clone()], "@daniels1967");
         assert!(!cite.narrative);
@@ -324,7 +339,13 @@ mod tests {
     #[test]
     fn bare_numbers_are_pages_and_lists_stay_together() {
         let cite = &find("[@a, 12, 15–18]")[0];
-        assert_eq!(cite.items[0].locator, Some(Locator { label: "page", value: "12, 15–18".into() }));
+        assert_eq!(
+            cite.items[0].locator,
+            Some(Locator {
+                label: "page",
+                value: "12, 15–18".into()
+            })
+        );
         let cite = &find("[@a, p. xii, emphasis added]")[0];
         assert_eq!(cite.items[0].locator.as_ref().unwrap().value, "xii");
         assert_eq!(cite.items[0].suffix, ", emphasis added");
@@ -342,14 +363,20 @@ mod tests {
         assert_eq!(cites.len(), 2);
         assert!(cites[0].narrative);
         assert_eq!(cites[1].items[0].locator.as_ref().unwrap().value, "4");
-        assert_eq!(keys("ends with @smith04."), vec![vec!["smith04".to_string()]]);
+        assert_eq!(
+            keys("ends with @smith04."),
+            vec![vec!["smith04".to_string()]]
+        );
     }
 
     #[test]
     fn what_is_not_a_citation() {
         assert!(find("write to jo@example.org or me@x.com").is_empty());
         assert!(find("[a plain aside] and [another]").is_empty());
-        assert!(find("meet @ noon; price @5").len() == 1, "a digit may start a key");
+        assert!(
+            find("meet @ noon; price @5").len() == 1,
+            "a digit may start a key"
+        );
         assert!(find("at @ noon").is_empty());
         assert!(find("[nested [@a]] works for the inner one").len() == 1);
         assert!(find(r"an escaped \@handle").is_empty());

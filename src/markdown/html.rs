@@ -58,8 +58,6 @@ pub struct PartHtml {
     pub body: String,
     /// The endnotes section.
     pub notes: String,
-    /// The "Works cited" section.
-    pub works_cited: String,
     /// The text without margin notes, for the feed.
     pub feed_body: String,
     /// The feed's content (absolute links, ready for CDATA), made on first use.
@@ -72,7 +70,6 @@ impl PartHtml {
         PartHtml {
             body: body(doc, targets),
             notes: endnotes(doc, targets),
-            works_cited: works_cited(doc),
             feed_body: body_without_sidenotes(doc, targets),
             feed_content: std::sync::OnceLock::new(),
         }
@@ -82,7 +79,7 @@ impl PartHtml {
     /// to go in a CDATA section; kept, since a part's URL rarely changes.
     pub fn feed_content(&self, page_url: &str) -> String {
         let make = || {
-            let html = format!("{}{}{}", self.feed_body, self.notes, self.works_cited);
+            let html = format!("{}{}", self.feed_body, self.notes);
             crate::urls::absolutize(&html, page_url).replace("]]>", "]]]]><![CDATA[>")
         };
         let (url, content) = self
@@ -142,16 +139,23 @@ pub fn endnotes(doc: &ParsedDoc, targets: &Targets) -> String {
     out
 }
 
-/// The works the part cites, or an empty string when it cites none.
-pub fn works_cited(doc: &ParsedDoc) -> String {
-    if doc.works_cited.is_empty() {
+/// The "Works cited" section of a part: its works, in the order of the
+/// series bibliography (the style's order); empty when it cites none.
+pub fn works_cited(doc: &ParsedDoc, series: &[crate::bibliography::Reference]) -> String {
+    let cited: std::collections::HashSet<&str> = doc
+        .citations
+        .iter()
+        .flat_map(|c| &c.keys)
+        .map(String::as_str)
+        .collect();
+    if cited.is_empty() {
         return String::new();
     }
     let mut out = String::from(
         "<section class=\"works-cited\" aria-labelledby=\"works-cited-heading\">\n\
          <h2 id=\"works-cited-heading\">Works cited</h2>\n<ul class=\"references\">\n",
     );
-    for reference in &doc.works_cited {
+    for reference in series.iter().filter(|r| cited.contains(r.key.as_str())) {
         let _ = writeln!(
             out,
             "<li id=\"{}\" class=\"reference\">{}</li>",

@@ -16,7 +16,7 @@ pub use headings::Heading;
 pub use indexing::Occurrence;
 pub use refs::{ImageRef, LinkRef, LinkTarget};
 
-use crate::bibliography::{Bibliography, Reference};
+use crate::bibliography::Bibliography;
 use crate::diagnostics::Diagnostics;
 use crate::index::Matcher;
 use crate::part::Part;
@@ -54,8 +54,6 @@ pub struct ParsedDoc {
     pub has_highlighted_code: bool,
     /// Every citation, in text order, with the id a link to it lands on.
     pub citations: Vec<CiteSpot>,
-    /// The works the part cites, formatted and sorted by the style.
-    pub works_cited: Vec<Reference>,
 }
 
 /// What parsing needs from the series beyond the part itself.
@@ -98,7 +96,14 @@ pub fn parse(part: &Part, context: Context<'_>, diags: &mut Diagnostics) -> Pars
     let (links, images) = refs::collect(&mut events, &mut notes, &headings, part, diags);
     ids.extend(refs::ids(&links));
     ids.extend(cited.spots.iter().map(|s| s.id.clone()));
-    ids.extend(cited.works_cited.iter().map(Reference::id));
+    // The part's "Works cited" list has an entry per work.
+    ids.extend(
+        cited
+            .spots
+            .iter()
+            .flat_map(|s| &s.keys)
+            .map(|k| crate::bibliography::reference_id(k)),
+    );
     let (events, occurrences) =
         index_pass(events, &mut notes, &headings, context.matcher, part, diags);
     ids.extend(occurrences.iter().map(|o| o.id.clone()));
@@ -119,7 +124,6 @@ pub fn parse(part: &Part, context: Context<'_>, diags: &mut Diagnostics) -> Pars
         word_count,
         has_highlighted_code,
         citations: cited.spots,
-        works_cited: cited.works_cited,
     }
 }
 

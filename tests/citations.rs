@@ -1,0 +1,441 @@
+//! Citations: Pandoc's syntax, formatted by CSL styles through hayagriva, as
+//! notes merged with the author's footnotes or inline, with reference lists
+//! per part and for the series.
+
+mod common;
+use common::{assert_fails, broken_links, duplicate_ids, part, text_of, Fixture};
+
+const BIB: &str = r#"
+@book{daniels1967,
+  author = {Daniels, Robert Vincent},
+  title = {Red October: The Bolshevik Revolution of 1917},
+  publisher = {Charles Scribner's Sons},
+  address = {New York},
+  year = {1967},
+}
+@book{pipes1990,
+  author = {Pipes, Richard},
+  title = {The Russian Revolution},
+  publisher = {Alfred A. Knopf},
+  address = {New York},
+  year = {1990},
+}
+@book{carr1950,
+  author = {Carr, Edward Hallett},
+  title = {The Bolshevik Revolution, 1917--1923},
+  publisher = {Macmillan},
+  address = {London},
+  year = {1950},
+}
+"#;
+
+fn series(style: Option<&str>, parts: &[(&str, &str)]) -> Fixture {
+    let mut config = "title = \"S\"\nbase_url = \"https://example.org/s/\"\n".to_string();
+    if let Some(style) = style {
+        config.push_str(&format!("citation_style = \"{style}\"\n"));
+    }
+    let mut f = Fixture::empty()
+        .file("series/series.toml", &config)
+        .file("series/bibliography.bib", BIB);
+    for (i, (title, body)) in parts.iter().enumerate() {
+        f = f.file(
+            &format!("series/0{}-{}.md", i + 1, title.to_lowercase()),
+            &part(&format!("title = \"{title}\""), body),
+        );
+    }
+    f
+}
+
+/// The text of each endnote, without its back-links.
+fn endnotes(f: &Fixture, page: &str) -> Vec<String> {
+    f.page(page)
+        .select("section[role=doc-endnotes] > ol > li > p:not(.backlinks)")
+        .iter()
+        .map(|p| text_of(*p))
+        .collect()
+}
+
+#[test]
+fn note_style_citations_are_numbered_with_the_footnotes_by_first_reference() {
+    let f = series(
+        None,
+        &[(
+            "A",
+            "An aside[^own] and a source [@daniels1967, p. 12]. Another aside[^later] \
+             and a second source [@pipes1990].\n\n[^own]: The author's own note.\n\n\
+             [^later]: A later note.\n",
+        )],
+    );
+    f.build_ok(&[]);
+    let notes = endnotes(&f, "a/index.html");
+    assert_eq!(notes.len(), 4, "{notes:?}");
+    assert_eq!(notes[0], "The author’s own note.");
+    assert_eq!(
+        notes[1],
+        "Robert Vincent Daniels, Red October: The Bolshevik Revolution of 1917 (Charles Scribner’s Sons, 1967), 12."
+            .replace('’', "'")
+    );
+    assert_eq!(notes[2], "A later note.");
+    assert!(
+        notes[3].starts_with("Richard Pipes, The Russian Revolution"),
+        "{}",
+        notes[3]
+    );
+    let page = f.page("a/index.html");
+    let marks: Vec<String> = page
+        .select(".part-body sup.noteref a")
+        .iter()
+        .map(|a| text_of(*a))
+        .collect();
+    assert_eq!(marks, ["1", "2", "3", "4"]);
+    // The title is italic, as the style says.
+    assert_eq!(
+        page.text("#fn-2 i"),
+        "Red October: The Bolshevik Revolution of 1917"
+    );
+    // The citation's mark follows the full stop, with no space before it.
+    let paragraph = page.one(".part-body p").html();
+    assert!(
+        paragraph.contains("source.<sup class=\"noteref\"><a href=\"#fn-2\""),
+        "{paragraph}"
+    );
+    // Like any note, it is also in the margin.
+    assert_eq!(page.select(".part-body .sidenote").len(), 4);
+}
+
+#[test]
+fn later_citations_of_a_work_are_shortened() {
+    let f = series(
+        None,
+        &[(
+            "A",
+            "First [@daniels1967, p. 12]. Again [@daniels1967, p. 40].\n",
+        )],
+    );
+    f.build_ok(&[]);
+    let notes = endnotes(&f, "a/index.html");
+    assert!(notes[0].contains("Scribner"), "{}", notes[0]);
+    assert!(!notes[1].contains("Scribner"), "{}", notes[1]);
+    assert!(!notes[1].contains("Robert Vincent"), "{}", notes[1]);
+    assert!(notes[1].starts_with("Daniels, Red October"), "{}", notes[1]);
+    assert!(notes[1].ends_with("40."), "{}", notes[1]);
+}
+
+#[test]
+fn several_works_prefix_locators_and_a_narrative_citation_in_a_note_style() {
+    let f = series(
+        None,
+        &[(
+            "A",
+            "Disputed [see @pipes1990, pp. 33–35; @daniels1967, chap. 4]. As @carr1950 [p. 7] \
+             put it, and Daniels [-@daniels1967] agrees.[^n]\n\n[^n]: Compare [@pipes1990, p. 2].\n",
+        )],
+    );
+    f.build_ok(&[]);
+    let notes = endnotes(&f, "a/index.html");
+    assert!(
+        notes[0].starts_with("See Richard Pipes, The Russian Revolution"),
+        "{}",
+        notes[0]
+    );
+    assert!(
+        notes[0].contains("33–35; Robert Vincent Daniels"),
+        "{}",
+        notes[0]
+    );
+    assert!(notes[0].contains("chap. 4"), "{}", notes[0]);
+    // The narrative citation names the author in the sentence and cites in a note.
+    let body = f.page("a/index.html").text(".part-body p");
+    assert!(body.contains("As Carr"), "{body}");
+    assert!(notes[1].contains("7"), "{}", notes[1]);
+    // A citation inside the author's own note stays in that note, unshortened
+    // punctuation left to the author.
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("Compare Pipes, The Russian Revolution, 2.")),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn author_date_styles_cite_inline_and_link_to_the_works_cited() {
+    let f = series(
+        Some("chicago-author-date"),
+        &[(
+            "A",
+            "Fast [@daniels1967, p. 12]. Slow [see @pipes1990; @carr1950]. As @pipes1990 \
+             says, and Daniels [-@daniels1967, p. 3] agrees.\n",
+        )],
+    );
+    f.build_ok(&[]);
+    let page = f.page("a/index.html");
+    let cites: Vec<String> = page
+        .select(".part-body .citation")
+        .iter()
+        .map(|c| text_of(*c))
+        .collect();
+    assert_eq!(
+        cites,
+        [
+            "(Daniels 1967, 12)",
+            "(see Pipes 1990; Carr 1950)",
+            "Pipes (1990)",
+            "(1967, 3)"
+        ]
+    );
+    assert!(page.select("section[role=doc-endnotes]").is_empty());
+    for href in page.attrs(".part-body .citation a", "href") {
+        let id = href.trim_start_matches('#');
+        assert_eq!(
+            page.select(&format!(".works-cited li#{id}")).len(),
+            1,
+            "{href}"
+        );
+    }
+    let works: Vec<String> = page
+        .select(".works-cited li")
+        .iter()
+        .map(|li| text_of(*li))
+        .collect();
+    // Sorted as the style sorts: by author.
+    assert_eq!(works.len(), 3);
+    assert!(
+        works[0].starts_with("Carr, Edward Hallett. 1950."),
+        "{works:?}"
+    );
+    assert!(works[1].starts_with("Daniels"));
+    assert!(works[2].starts_with("Pipes"));
+}
+
+#[test]
+fn the_style_is_chosen_in_series_toml() {
+    let body = "Fast [@daniels1967, p. 12].\n";
+    let apa = series(Some("apa"), &[("A", body)]);
+    apa.build_ok(&[]);
+    assert_eq!(
+        apa.page("a/index.html").text(".citation"),
+        "(Daniels, 1967, p. 12)"
+    );
+    let mla = series(Some("mla"), &[("A", body)]);
+    mla.build_ok(&[]);
+    assert_eq!(mla.page("a/index.html").text(".citation"), "(Daniels 12)");
+    let csl = series(Some("house.csl"), &[("A", body)]).file("series/house.csl", HOUSE_CSL);
+    csl.build_ok(&[]);
+    assert_eq!(
+        csl.page("a/index.html").text(".citation"),
+        "[Red October: The Bolshevik Revolution of 1917 @ 12]"
+    );
+}
+
+/// A minimal in-text style of the author's own.
+const HOUSE_CSL: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info>
+    <title>House style</title>
+    <id>http://example.org/house</id>
+    <updated>2024-01-01T00:00:00+00:00</updated>
+  </info>
+  <citation>
+    <layout prefix="[" suffix="]" delimiter="; ">
+      <text variable="title"/>
+      <text variable="locator" prefix=" @ "/>
+    </layout>
+  </citation>
+  <bibliography>
+    <layout>
+      <text variable="title"/>
+    </layout>
+  </bibliography>
+</style>
+"#;
+
+#[test]
+fn each_part_lists_its_works_and_the_series_page_lists_them_all_with_back_links() {
+    let f = series(
+        None,
+        &[
+            ("A", "One [@pipes1990, p. 1]. Two [@daniels1967].\n"),
+            (
+                "B",
+                "Three [@pipes1990, p. 9]. Four[^x].\n\n[^x]: See [@pipes1990].\n",
+            ),
+        ],
+    );
+    f.build_ok(&[]);
+    let works = |page: &str| -> Vec<String> {
+        f.page(page)
+            .select(".works-cited li")
+            .iter()
+            .map(|li| li.value().attr("id").unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(works("a/index.html"), ["ref-daniels1967", "ref-pipes1990"]);
+    assert_eq!(works("b/index.html"), ["ref-pipes1990"]);
+
+    let page = f.page("bibliography/index.html");
+    let entries = page.select(".series-references > li");
+    let ids: Vec<&str> = entries
+        .iter()
+        .map(|li| li.value().attr("id").unwrap())
+        .collect();
+    // Cited works only, once each; Carr is never cited.
+    assert_eq!(ids, ["ref-daniels1967", "ref-pipes1990"]);
+    let pipes_links = page.attrs("#ref-pipes1990 .cited-in a", "href");
+    assert_eq!(
+        pipes_links,
+        [
+            "../a/index.html#fnref-1",
+            "../b/index.html#fnref-1",
+            "../b/index.html#fn-2"
+        ]
+    );
+    let labels: Vec<String> = page
+        .select("#ref-pipes1990 .cited-in .locator-part > a")
+        .iter()
+        .map(|a| text_of(*a))
+        .collect();
+    assert_eq!(labels, ["Part I", "Part II"]);
+    // Every back-link lands on an id that exists, and no page repeats an id.
+    assert_eq!(broken_links(&f.out("")), Vec::<String>::new());
+    assert_eq!(duplicate_ids(&f.out("")), Vec::<String>::new());
+    // Every page links to the bibliography.
+    assert_eq!(
+        f.page("a/index.html")
+            .attrs(".site-nav a.nav-bibliography", "href"),
+        ["../bibliography/index.html"]
+    );
+}
+
+#[test]
+fn nothing_in_code_links_or_addresses_is_a_citation() {
+    let f = series(
+        Some("chicago-author-date"),
+        &[(
+            "A",
+            "Code `[@daniels1967]`, a [link](https://example.org/@pipes1990), mail \
+             me@example.org, an escaped \\@carr1950.\n\n```\n[@pipes1990]\n```\n",
+        )],
+    );
+    f.build_ok(&[]);
+    let page = f.page("a/index.html");
+    assert!(page.select(".citation").is_empty());
+    assert!(page.select(".works-cited").is_empty());
+    assert_eq!(page.text(".part-body p code"), "[@daniels1967]");
+    assert!(page
+        .text(".part-body p")
+        .contains("me@example.org, an escaped @carr1950."));
+    assert_eq!(
+        page.attrs(".part-body p a", "href"),
+        ["https://example.org/@pipes1990"]
+    );
+    assert!(!f.out("bibliography/index.html").exists());
+}
+
+#[test]
+fn a_yaml_bibliography_works_too() {
+    let f = Fixture::empty()
+        .file(
+            "series/series.toml",
+            "title = \"S\"\nbase_url = \"https://example.org/s/\"\ncitation_style = \"chicago-author-date\"\n",
+        )
+        .file(
+            "series/bibliography.yaml",
+            "trotsky1932:\n  type: book\n  title: The History of the Russian Revolution\n  author: Trotsky, Leon\n  date: 1932\n  publisher: Victor Gollancz\n",
+        )
+        .file("series/01-a.md", &part("title = \"A\"", "Told [@trotsky1932].\n"));
+    f.build_ok(&[]);
+    assert_eq!(f.page("a/index.html").text(".citation"), "(Trotsky 1932)");
+}
+
+#[test]
+fn an_unknown_key_is_an_error_at_its_place_with_a_suggestion() {
+    let f = series(None, &[("A", "Fine [@pipes1990].\n")]);
+    assert_fails(
+        &f,
+        |f| {
+            f.write(
+                "series/01-a.md",
+                part(
+                    "title = \"A\"",
+                    "Fine.\n\nBroken [see @pipes1909, p. 3] and @danels1967.\n",
+                )
+                .as_bytes(),
+            )
+        },
+        &[
+            "series/01-a.md:6:13: unknown citation key `@pipes1909` (did you mean @pipes1990?",
+            "series/01-a.md:6:35: unknown citation key `@danels1967` (did you mean @daniels1967?",
+        ],
+    );
+}
+
+#[test]
+fn a_bibliography_that_does_not_parse_is_an_error_naming_the_line() {
+    let f = series(None, &[("A", "Fine [@pipes1990].\n")]);
+    assert_fails(
+        &f,
+        |f| {
+            f.write(
+                "series/bibliography.bib",
+                format!("{BIB}\n@book{{broken,\n  title = {{Unclosed\n").as_bytes(),
+            )
+        },
+        &["series/bibliography.bib:26:1: the bibliography does not parse: unexpected end of file"],
+    );
+    let yaml = Fixture::empty()
+        .file(
+            "series/series.toml",
+            "title = \"S\"\nbase_url = \"https://example.org/s/\"\n",
+        )
+        .file("series/bibliography.yaml", "a:\n  type: book\n  title: T\n")
+        .file("series/01-a.md", &part("title = \"A\"", "Text [@a].\n"));
+    assert_fails(
+        &yaml,
+        |f| {
+            f.write(
+                "series/bibliography.yaml",
+                b"a:\n  type: book\n  title: [unclosed\n",
+            )
+        },
+        &["series/bibliography.yaml:"],
+    );
+}
+
+#[test]
+fn an_unknown_style_is_an_error_listing_the_styles() {
+    let f = series(None, &[("A", "Fine [@pipes1990].\n")]);
+    assert_fails(
+        &f,
+        |f| {
+            f.write(
+                "series/series.toml",
+                b"title = \"S\"\nbase_url = \"https://example.org/s/\"\ncitation_style = \"chicago-note\"\n",
+            )
+        },
+        &["series/series.toml:3:1: unknown citation style `chicago-note` (did you mean `chicago-notes`?"],
+    );
+    let run = f.build(&[]);
+    let message = run.stderr();
+    for name in ["apa", "chicago-author-date", "chicago-notes", "mla"] {
+        assert!(
+            message.contains(&format!(" {name},")) || message.contains(&format!(" {name})")),
+            "{name} not listed: {message}"
+        );
+    }
+}
+
+#[test]
+fn two_bibliographies_are_an_error() {
+    let f = series(None, &[("A", "Fine [@pipes1990].\n")]);
+    assert_fails(
+        &f,
+        |f| {
+            f.write(
+                "series/bibliography.yaml",
+                b"x:\n  type: book\n  title: T\n",
+            )
+        },
+        &["series/bibliography.yaml: a series has one bibliography"],
+    );
+}
