@@ -23,8 +23,12 @@ fn every_kind_of_edit_rebuilds_to_the_same_site_as_a_full_build() {
     let f = Fixture::three_parts()
         .file("series/index.toml", "[[term]]\nname = \"Alpha\"\n")
         .file(
+            "series/bibliography.yaml",
+            "w:\n  type: book\n  title: Old Title\n  author: Writer, Wendy\n  date: 1950\n",
+        )
+        .file(
             "series/01-first.md",
-            &part("title = \"First\"", "\nSee [beta](part:2#beta). Alpha.\n"),
+            &part("title = \"First\"", "\nSee [beta](part:2#beta). Alpha [@w, p. 3].\n"),
         );
     let options = BuildOptions {
         root: f.root().to_path_buf(),
@@ -58,7 +62,20 @@ fn every_kind_of_edit_rebuilds_to_the_same_site_as_a_full_build() {
                 b"[[term]]\nname = \"Alpha\"\n[[term]]\nname = \"End\"\n",
             )
         }),
-        // the configuration
+        // the bibliography (every citation may read differently)
+        Box::new(|f| {
+            f.write(
+                "series/bibliography.yaml",
+                b"w:\n  type: book\n  title: New Title\n  author: Writer, Wendy\n  date: 1951\n",
+            )
+        }),
+        // the configuration, with another citation style
+        Box::new(|f| {
+            f.write(
+                "series/series.toml",
+                b"title = \"S\"\nbase_url = \"https://example.org/s/\"\ncitation_style = \"apa\"\n",
+            )
+        }),
         Box::new(|f| {
             f.write(
                 "series/series.toml",
