@@ -12,6 +12,7 @@ pub mod config;
 pub mod corpus;
 pub mod date;
 pub mod diagnostics;
+pub mod edition;
 pub mod feed;
 pub mod fingerprint;
 pub mod index;

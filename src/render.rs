@@ -235,6 +235,10 @@ pub fn render_site(model: &Model<'_>, theme: &Theme, diags: &mut Diagnostics) ->
     // the largest single ones (feed, index) first so that no core idles at the end.
     let mut jobs = vec![Job::Feed, Job::Series, Job::NotFound, Job::Sitemap];
     let mut extra_pages = Vec::new();
+    if !series.parts.is_empty() {
+        jobs.insert(1, Job::Edition);
+        extra_pages.push("all/");
+    }
     if site.has_index {
         jobs.insert(1, Job::Index);
         extra_pages.push("index/");
@@ -252,6 +256,7 @@ pub fn render_site(model: &Model<'_>, theme: &Theme, diags: &mut Diagnostics) ->
             Job::Series => renderer.series_page(&summaries, &forthcoming),
             Job::Index => renderer.index_page(),
             Job::Bibliography => renderer.bibliography_page(),
+            Job::Edition => renderer.edition_page(&summaries),
             Job::NotFound => renderer.not_found_page(series),
             Job::Feed => Ok(Page {
                 path: "atom.xml".into(),
@@ -294,6 +299,7 @@ enum Job {
     Series,
     Index,
     Bibliography,
+    Edition,
     NotFound,
     Feed,
     Sitemap,
@@ -546,6 +552,63 @@ impl Renderer<'_> {
         )
     }
 
+    /// Every published part in one page, ids prefixed per part, links inside.
+    fn edition_page(&self, summaries: &[PartSummary]) -> Result<Page, Failure> {
+        let model = self.model;
+        let rewriter = crate::edition::Rewriter::new(
+            model.series.parts.iter().map(|p| (part_dir(p), p.number)),
+        );
+        let parts: Vec<EditionPart> = model
+            .series
+            .parts
+            .iter()
+            .enumerate()
+            .map(|(i, part)| {
+                let doc = &model.docs[i];
+                let html = &model.html[i];
+                let notes = format!("{}{}", html.notes, html::works_cited(doc, model.references));
+                let prefix = crate::edition::id_prefix(part.number);
+                let mut toc = toc(&doc.headings);
+                for entry in &mut toc {
+                    entry.id = format!("{prefix}{}", entry.id);
+                    for child in &mut entry.children {
+                        child.id = format!("{prefix}{}", child.id);
+                    }
+                }
+                EditionPart {
+                    part: summaries[i].clone(),
+                    id: crate::edition::part_id(part.number),
+                    body: rewriter.rewrite(&html.body, Some(part.number)),
+                    notes: rewriter.rewrite(&notes, Some(part.number)),
+                    toc,
+                }
+            })
+            .collect();
+        let mut letters = if model.entries.is_empty() {
+            Vec::new()
+        } else {
+            index_view(model)
+        };
+        for entry in letters.iter_mut().flat_map(|l| &mut l.entries) {
+            entry.locators_html = rewriter.rewrite(&entry.locators_html, None);
+            for sub in &mut entry.subentries {
+                sub.locators_html = rewriter.rewrite(&sub.locators_html, None);
+            }
+        }
+        let meta = PageMeta {
+            kind: "edition",
+            title: format!("{}: the whole series", self.site.title),
+            description: self.site.description.map(str::to_string),
+            canonical: format!("{}all/", model.base),
+            og_type: "website",
+            ..PageMeta::default()
+        };
+        let mut context = self.base_context("../", meta);
+        context.insert("parts", &parts);
+        context.insert("letters", &letters);
+        self.render("edition.html", "all/index.html".into(), context)
+    }
+
     fn not_found_page(&self, series: &Series) -> Result<Page, Failure> {
         // Served at any depth, so links are rooted at the site's path, not relative.
         let root = series
@@ -597,6 +660,21 @@ pub fn toc(headings: &[Heading]) -> Vec<TocEntry> {
         }
     }
     entries
+}
+
+/// A part in the one-page edition.
+#[derive(Serialize)]
+struct EditionPart<'a> {
+    #[serde(flatten)]
+    part: PartSummary<'a>,
+    /// The id of the part's section.
+    id: String,
+    /// The text, with ids prefixed and links inside the page.
+    body: String,
+    /// Notes and works cited, likewise.
+    notes: String,
+    /// Its headings, with the prefixed ids.
+    toc: Vec<TocEntry>,
 }
 
 /// A letter of the index with its entries.

@@ -6,16 +6,17 @@ use std::path::{Path, PathBuf};
 use tera::Tera;
 
 /// The templates every theme provides.
-pub const TEMPLATES: [&str; 6] = [
+pub const TEMPLATES: [&str; 7] = [
     "base.html",
     "series.html",
     "part.html",
     "book-index.html",
     "bibliography.html",
+    "edition.html",
     "404.html",
 ];
 
-const EMBEDDED_TEMPLATES: [(&str, &str); 6] = [
+const EMBEDDED_TEMPLATES: [(&str, &str); 7] = [
     ("base.html", include_str!("../themes/default/base.html")),
     ("series.html", include_str!("../themes/default/series.html")),
     ("part.html", include_str!("../themes/default/part.html")),
@@ -26,6 +27,10 @@ const EMBEDDED_TEMPLATES: [(&str, &str); 6] = [
     (
         "bibliography.html",
         include_str!("../themes/default/bibliography.html"),
+    ),
+    (
+        "edition.html",
+        include_str!("../themes/default/edition.html"),
     ),
     ("404.html", include_str!("../themes/default/404.html")),
 ];

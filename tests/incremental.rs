@@ -28,7 +28,10 @@ fn every_kind_of_edit_rebuilds_to_the_same_site_as_a_full_build() {
         )
         .file(
             "series/01-first.md",
-            &part("title = \"First\"", "\nSee [beta](part:2#beta). Alpha [@w, p. 3].\n"),
+            &part(
+                "title = \"First\"",
+                "\nSee [beta](part:2#beta). Alpha [@w, p. 3].\n",
+            ),
         );
     let options = BuildOptions {
         root: f.root().to_path_buf(),

@@ -1,0 +1,137 @@
+//! The one-page edition (`output/all/index.html`): every published part in
+//! one page, for reading straight through and for printing. Each part's HTML
+//! is reused with its ids prefixed by the part (`p2-stones`), so ids stay
+//! unique, and every link into a part becomes a link inside the page.
+
+use std::collections::HashMap;
+
+/// The prefix of a part's ids in the one-page edition.
+pub fn id_prefix(number: u32) -> String {
+    format!("p{number}-")
+}
+
+/// The id of a part's section in the one-page edition.
+pub fn part_id(number: u32) -> String {
+    format!("part-{number}")
+}
+
+/// Rewrites links and ids of HTML made for part pages.
+pub struct Rewriter {
+    /// Part folder (`the-rock/`) → part number.
+    parts: HashMap<String, u32>,
+}
+
+/// Attributes that hold an id or a list of ids.
+const ID_ATTRIBUTES: [&str; 3] = ["id", "aria-labelledby", "aria-describedby"];
+
+impl Rewriter {
+    /// A rewriter for a series whose parts live in these folders.
+    pub fn new(parts: impl IntoIterator<Item = (String, u32)>) -> Self {
+        Rewriter {
+            parts: parts.into_iter().collect(),
+        }
+    }
+
+    /// `html` as written for the page of part `number` (or, with `None`, for a
+    /// page one folder deep that holds no ids of its own, like the index),
+    /// with ids prefixed and links into parts pointed inside the edition.
+    pub fn rewrite(&self, html: &str, number: Option<u32>) -> String {
+        let mut out = String::with_capacity(html.len() + html.len() / 20);
+        let mut rest = html;
+        while let Some((_, name, value_start)) = next_attribute(rest) {
+            let value_end = value_start + rest[value_start..].find('"').unwrap_or(0);
+            let value = &rest[value_start..value_end];
+            out.push_str(&rest[..value_start]);
+            match (name, number) {
+                ("href", _) => out.push_str(&self.href(value, number)),
+                (_, Some(n)) => {
+                    let prefix = id_prefix(n);
+                    let ids: Vec<String> = value
+                        .split_whitespace()
+                        .map(|id| format!("{prefix}{id}"))
+                        .collect();
+                    out.push_str(&ids.join(" "));
+                }
+                (_, None) => out.push_str(value),
+            }
+            rest = &rest[value_end..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// A link's new target: same-page fragments get the part's prefix, links
+    /// to a part page (with or without a fragment) point inside the edition.
+    fn href(&self, value: &str, number: Option<u32>) -> String {
+        if let Some(fragment) = value.strip_prefix('#') {
+            return match number {
+                Some(n) => format!("#{}{fragment}", id_prefix(n)),
+                None => value.to_string(),
+            };
+        }
+        let Some(path) = value.strip_prefix("../") else {
+            return value.to_string();
+        };
+        let (page, fragment) = match path.split_once('#') {
+            Some((page, fragment)) => (page, Some(fragment)),
+            None => (path, None),
+        };
+        let Some(folder) = page.strip_suffix("index.html") else {
+            return value.to_string();
+        };
+        match (self.parts.get(folder), fragment) {
+            (Some(&n), Some(fragment)) => format!("#{}{fragment}", id_prefix(n)),
+            (Some(&n), None) => format!("#{}", part_id(n)),
+            (None, _) => value.to_string(),
+        }
+    }
+}
+
+/// The next `name="` among the attributes quire rewrites: its offset, its
+/// name and where its value starts. Attribute values are escaped, so `name="`
+/// inside text or another value is always preceded by `&quot;`, never by a space.
+fn next_attribute(html: &str) -> Option<(usize, &'static str, usize)> {
+    let mut best: Option<(usize, &'static str, usize)> = None;
+    for name in ID_ATTRIBUTES.iter().chain(std::iter::once(&"href")) {
+        let needle = format!(" {name}=\"");
+        if let Some(at) = html.find(&needle) {
+            if best.is_none_or(|(b, _, _)| at < b) {
+                best = Some((at, name, at + needle.len()));
+            }
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rewriter() -> Rewriter {
+        Rewriter::new([("the-rock/".to_string(), 2), ("fire/".to_string(), 1)])
+    }
+
+    #[test]
+    fn ids_and_fragments_get_the_part_prefix() {
+        let html = r##"<h2 id="stones">S</h2><a href="#fn-1" id="fnref-1">1</a><section aria-labelledby="notes-heading">"##;
+        assert_eq!(
+            rewriter().rewrite(html, Some(2)),
+            r##"<h2 id="p2-stones">S</h2><a href="#p2-fn-1" id="p2-fnref-1">1</a><section aria-labelledby="p2-notes-heading">"##
+        );
+    }
+
+    #[test]
+    fn links_to_parts_point_inside_the_page_and_others_stay() {
+        let html = r#"<a href="../fire/index.html#beacons">a</a> <a href="../the-rock/index.html">b</a> <a href="../assets/x.svg">c</a> <a href="https://example.org/">d</a> <a href="../index/index.html#t">e</a>"#;
+        assert_eq!(
+            rewriter().rewrite(html, Some(2)),
+            r##"<a href="#p1-beacons">a</a> <a href="#part-2">b</a> <a href="../assets/x.svg">c</a> <a href="https://example.org/">d</a> <a href="../index/index.html#t">e</a>"##
+        );
+    }
+
+    #[test]
+    fn text_that_looks_like_an_attribute_is_left_alone() {
+        let html = "<p>write id=&quot;x&quot; here</p>";
+        assert_eq!(rewriter().rewrite(html, Some(1)), html);
+    }
+}
