@@ -24,6 +24,7 @@ pub mod output;
 pub mod part;
 pub mod pipeline;
 pub mod render;
+pub mod search;
 pub mod series;
 pub mod serve;
 pub mod slug;

@@ -236,7 +236,9 @@ pub fn render_site(model: &Model<'_>, theme: &Theme, diags: &mut Diagnostics) ->
     let mut jobs = vec![Job::Feed, Job::Series, Job::NotFound, Job::Sitemap];
     let mut extra_pages = Vec::new();
     if !series.parts.is_empty() {
-        jobs.insert(1, Job::Edition);
+        jobs.insert(0, Job::SearchData);
+        jobs.insert(2, Job::Edition);
+        jobs.push(Job::Search);
         extra_pages.push("all/");
     }
     if site.has_index {
@@ -257,6 +259,11 @@ pub fn render_site(model: &Model<'_>, theme: &Theme, diags: &mut Diagnostics) ->
             Job::Index => renderer.index_page(),
             Job::Bibliography => renderer.bibliography_page(),
             Job::Edition => renderer.edition_page(&summaries),
+            Job::Search => renderer.search_page(),
+            Job::SearchData => Ok(Page {
+                path: crate::search::DATA_PATH.into(),
+                bytes: crate::search::data_file(series, docs).into_bytes(),
+            }),
             Job::NotFound => renderer.not_found_page(series),
             Job::Feed => Ok(Page {
                 path: "atom.xml".into(),
@@ -300,6 +307,8 @@ enum Job {
     Index,
     Bibliography,
     Edition,
+    Search,
+    SearchData,
     NotFound,
     Feed,
     Sitemap,
@@ -607,6 +616,22 @@ impl Renderer<'_> {
         context.insert("parts", &parts);
         context.insert("letters", &letters);
         self.render("edition.html", "all/index.html".into(), context)
+    }
+
+    fn search_page(&self) -> Result<Page, Failure> {
+        let meta = PageMeta {
+            kind: "search",
+            title: "Search".into(),
+            description: Some(format!("Search {}", self.site.title)),
+            canonical: format!("{}search/", self.model.base),
+            og_type: "website",
+            // Result pages are not content.
+            noindex: true,
+            ..PageMeta::default()
+        };
+        let mut context = self.base_context("../", meta);
+        context.insert("data_url", "data.js");
+        self.render("search.html", "search/index.html".into(), context)
     }
 
     fn not_found_page(&self, series: &Series) -> Result<Page, Failure> {

@@ -6,17 +6,18 @@ use std::path::{Path, PathBuf};
 use tera::Tera;
 
 /// The templates every theme provides.
-pub const TEMPLATES: [&str; 7] = [
+pub const TEMPLATES: [&str; 8] = [
     "base.html",
     "series.html",
     "part.html",
     "book-index.html",
     "bibliography.html",
     "edition.html",
+    "search.html",
     "404.html",
 ];
 
-const EMBEDDED_TEMPLATES: [(&str, &str); 7] = [
+const EMBEDDED_TEMPLATES: [(&str, &str); 8] = [
     ("base.html", include_str!("../themes/default/base.html")),
     ("series.html", include_str!("../themes/default/series.html")),
     ("part.html", include_str!("../themes/default/part.html")),
@@ -32,13 +33,20 @@ const EMBEDDED_TEMPLATES: [(&str, &str); 7] = [
         "edition.html",
         include_str!("../themes/default/edition.html"),
     ),
+    ("search.html", include_str!("../themes/default/search.html")),
     ("404.html", include_str!("../themes/default/404.html")),
 ];
 
-const EMBEDDED_STATIC: [(&str, &[u8]); 1] = [(
-    "style.css",
-    include_bytes!("../themes/default/static/style.css"),
-)];
+const EMBEDDED_STATIC: [(&str, &[u8]); 2] = [
+    (
+        "style.css",
+        include_bytes!("../themes/default/static/style.css"),
+    ),
+    (
+        "search.js",
+        include_bytes!("../themes/default/static/search.js"),
+    ),
+];
 
 /// A loaded theme: compiled templates and the static files to publish.
 pub struct Theme {

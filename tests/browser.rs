@@ -278,6 +278,9 @@ fn narrow_screens_show_endnotes_and_never_scroll_sideways() {
         "the-rock/index.html",
         "the-lens-and-the-keepers/index.html",
         "index/index.html",
+        "bibliography/index.html",
+        "all/index.html",
+        "search/index.html?q=keepers",
     ] {
         open(&tab, &file_url(page));
         let sideways = eval(
@@ -341,6 +344,58 @@ fn an_index_locator_lands_on_the_highlighted_words() {
 }
 
 #[test]
+fn searching_finds_a_passage_and_the_result_lands_on_its_section() {
+    let Some((browser, _profile)) = launch(1280, 900) else {
+        return;
+    };
+    let tab = browser.new_tab().unwrap();
+    // The box in every page's header leads to the search page.
+    open(&tab, &file_url("the-rock/index.html"));
+    wait_for(&tab, "!document.querySelector('form.site-search').hidden");
+    // Nothing is loaded until the reader searches.
+    assert_eq!(eval(&tab, "'quireSearchData' in window"), false);
+    tab.find_element("#site-search-q").unwrap().click().unwrap();
+    tab.type_str("lighthouse keepers").unwrap();
+    tab.press_key("Enter").unwrap();
+    wait_for(&tab, "location.pathname.endsWith('/search/index.html')");
+    wait_for(
+        &tab,
+        "document.querySelectorAll('#search-results li').length > 0",
+    );
+    assert_eq!(
+        eval(&tab, "document.getElementById('search-input').value"),
+        "lighthouse keepers"
+    );
+    // Typing refines the results as the reader goes: "keep" finds keepers by prefix.
+    eval(&tab, "document.getElementById('search-input').value = ''");
+    tab.find_element("#search-input").unwrap().click().unwrap();
+    tab.type_str("Smeaton's ston").unwrap();
+    wait_for(
+        &tab,
+        "[...document.querySelectorAll('#search-results .search-heading')].some(h => h.textContent === 'Smeaton’s stones')",
+    );
+    let marks = eval(
+        &tab,
+        "JSON.stringify([...document.querySelectorAll('#search-results li:first-child mark')].map(m => m.textContent))",
+    );
+    let marks: Vec<String> = serde_json::from_str(marks.as_str().unwrap()).unwrap();
+    assert!(marks.iter().any(|m| m.starts_with("Smeaton")), "{marks:?}");
+    assert!(marks.iter().any(|m| m.starts_with("ston")), "{marks:?}");
+    screenshot(&tab, "search");
+    // Keyboard: arrow down to the first result, Enter follows it.
+    tab.press_key("ArrowDown").unwrap();
+    let href = eval(&tab, "document.activeElement.getAttribute('href')");
+    let href = href.as_str().unwrap().to_string();
+    assert!(href.starts_with("../the-rock/index.html#"), "{href}");
+    tab.press_key("Enter").unwrap();
+    let id = href.split('#').nth(1).unwrap().to_string();
+    wait_for(&tab, &format!("location.hash === '#{id}'"));
+    wait_for(&tab, "document.readyState === 'complete'");
+    assert!(location_is(&tab, "/the-rock/index.html"));
+    assert!(in_viewport(&tab, &format!("#{id}")));
+}
+
+#[test]
 fn pages_load_without_console_errors_or_failed_requests() {
     let Some((browser, _profile)) = launch(1280, 900) else {
         return;
@@ -382,6 +437,9 @@ fn pages_load_without_console_errors_or_failed_requests() {
         "the-rock/index.html",
         "the-lens-and-the-keepers/index.html",
         "index/index.html",
+        "bibliography/index.html",
+        "all/index.html",
+        "search/index.html?q=keepers",
     ] {
         open(&tab, &file_url(page));
         wait_for(&tab, "document.readyState === 'complete'");

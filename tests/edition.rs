@@ -63,7 +63,14 @@ fn every_published_part_in_order_with_its_own_contents() {
     let contents = page.attrs(".edition-toc a", "href");
     assert_eq!(
         contents,
-        ["#part-1", "#p1-start", "#part-2", "#p2-start", "#p2-middle", "#edition-index"]
+        [
+            "#part-1",
+            "#p1-start",
+            "#part-2",
+            "#p2-start",
+            "#p2-middle",
+            "#edition-index"
+        ]
     );
     // The series page links to it.
     assert_eq!(
@@ -81,7 +88,10 @@ fn ids_are_unique_and_every_fragment_resolves_inside_the_page() {
     assert_eq!(unique.len(), ids.len(), "duplicate ids: {ids:?}");
     for href in page.attrs("a[href]", "href") {
         if let Some(fragment) = href.strip_prefix('#') {
-            assert!(ids.iter().any(|id| id == fragment), "#{fragment} is not in the page");
+            assert!(
+                ids.iter().any(|id| id == fragment),
+                "#{fragment} is not in the page"
+            );
         }
         assert!(
             !href.starts_with("../first/") && !href.starts_with("../second/"),
@@ -98,11 +108,20 @@ fn ids_are_unique_and_every_fragment_resolves_inside_the_page() {
     assert!(first.contains(&"#part-2"), "{first:?}");
     assert!(first.contains(&"#p1-fn-1"), "{first:?}");
     // Each part keeps its own notes, with their own ids.
-    assert_eq!(page.text("#p1-fn-1 p:not(.backlinks)"), "A note of the first part.");
-    assert_eq!(page.text("#p2-fn-1 p:not(.backlinks)"), "The second part’s note.");
+    assert_eq!(
+        page.text("#p1-fn-1 p:not(.backlinks)"),
+        "A note of the first part."
+    );
+    assert_eq!(
+        page.text("#p2-fn-1 p:not(.backlinks)"),
+        "The second part’s note."
+    );
     // Images still load (the edition is one folder deep, like a part).
     assert_eq!(page.attrs(".part-body img", "src"), ["../assets/f.svg"]);
-    assert!(page.select("article#part-3, #p3-start").is_empty(), "drafts stay out");
+    assert!(
+        page.select("article#part-3, #p3-start").is_empty(),
+        "drafts stay out"
+    );
 }
 
 #[test]

@@ -1,0 +1,251 @@
+//! The search data: the prose of every published part (titles, headings,
+//! text, notes; never code), cut into sections at headings, written as one
+//! compact script that the search page loads when the reader starts searching
+//! (a script, not JSON, so that it loads from `file://` too).
+//!
+//! Own format rather than a Lunr-style index: the page needs the words
+//! themselves for snippets, and a Lunr index of a large series is bigger than
+//! its text. Words are numbered by frequency (the commonest get the smallest
+//! numbers) and the text is stored as those numbers, LEB128-encoded and in
+//! base64; the browser folds case and accents, stems and prefix-matches the
+//! vocabulary, then scans the numbers, which takes milliseconds.
+
+use crate::links::part_dir;
+use crate::markdown::{Doc, Ev};
+use crate::numeral::roman;
+use crate::series::Series;
+use pulldown_cmark::{Event, Tag, TagEnd};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Where the data file lives.
+pub const DATA_PATH: &str = "search/data.js";
+
+/// A stretch of a part between two headings, or one note.
+#[derive(Debug, Serialize)]
+struct Section {
+    /// Index into `parts`.
+    part: usize,
+    /// The id a result links to (empty: the top of the part).
+    anchor: String,
+    /// The nearest heading (or "Note 3"; empty before the first heading).
+    heading: String,
+    /// Index of its first word in the text.
+    start: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct PartEntry {
+    number: u32,
+    numeral: String,
+    title: String,
+    /// Relative to the site root.
+    url: String,
+}
+
+#[derive(Serialize)]
+struct Data {
+    parts: Vec<PartEntry>,
+    sections: Vec<Section>,
+    /// Every distinct word as written (with its punctuation), commonest first.
+    words: Vec<String>,
+    /// The text as word numbers: LEB128 varints, base64.
+    text: String,
+}
+
+type Hasher = xxhash_rust::xxh3::Xxh3DefaultBuilder;
+
+/// Collects the words of the series, each distinct word stored once.
+#[derive(Default)]
+struct Builder {
+    sections: Vec<Section>,
+    /// The text, as numbers in order of first appearance.
+    tokens: Vec<u32>,
+    /// Number of each distinct word.
+    ids: HashMap<Box<str>, u32, Hasher>,
+    /// Each word (by number) and how often it occurs.
+    words: Vec<(Box<str>, usize)>,
+}
+
+impl Builder {
+    fn section(&mut self, part: usize, anchor: &str, heading: &str) {
+        self.sections.push(Section {
+            part,
+            anchor: anchor.to_string(),
+            heading: heading.to_string(),
+            start: self.tokens.len(),
+        });
+    }
+
+    fn words(&mut self, text: &str) {
+        for word in text.split_whitespace() {
+            let id = match self.ids.get(word) {
+                Some(&id) => id,
+                None => {
+                    let id = self.words.len() as u32;
+                    self.ids.insert(word.into(), id);
+                    self.words.push((word.into(), 0));
+                    id
+                }
+            };
+            self.words[id as usize].1 += 1;
+            self.tokens.push(id);
+        }
+    }
+
+    /// The prose of a run of events; headings open new sections. Text is
+    /// gathered before it is cut into words: pulldown-cmark splits text
+    /// events inside words ("two", "’", "s").
+    fn events(&mut self, part: usize, events: &[Ev]) {
+        let mut code = 0usize;
+        let mut text = String::new();
+        let mut heading: Option<String> = None;
+        for (event, _) in events {
+            match event {
+                Event::Start(Tag::CodeBlock(_)) => code += 1,
+                Event::End(TagEnd::CodeBlock) => code = code.saturating_sub(1),
+                Event::Start(Tag::Heading { id, .. }) => {
+                    self.words(&std::mem::take(&mut text));
+                    heading = Some(id.as_deref().unwrap_or_default().to_string());
+                }
+                Event::End(TagEnd::Heading(_)) => {
+                    let title = std::mem::take(&mut text);
+                    self.section(part, &heading.take().unwrap_or_default(), title.trim());
+                    self.words(&title);
+                }
+                Event::Text(t) if code == 0 => text.push_str(t),
+                Event::SoftBreak | Event::HardBreak => text.push(' '),
+                Event::Start(tag) if !is_inline(tag) => text.push(' '),
+                Event::End(tag) if !is_inline_end(tag) => text.push(' '),
+                _ => {}
+            }
+        }
+        self.words(&text);
+    }
+}
+
+fn is_inline(tag: &Tag<'_>) -> bool {
+    matches!(
+        tag,
+        Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. } | Tag::Image { .. }
+    )
+}
+
+fn is_inline_end(tag: &TagEnd) -> bool {
+    matches!(
+        tag,
+        TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link | TagEnd::Image
+    )
+}
+
+/// The search data file (`search/data.js`).
+pub fn data_file(series: &Series, docs: &[Doc]) -> String {
+    let mut builder = Builder::default();
+    let mut parts = Vec::with_capacity(series.parts.len());
+    for (i, (part, doc)) in series.parts.iter().zip(docs).enumerate() {
+        parts.push(PartEntry {
+            number: part.number,
+            numeral: roman(part.number),
+            title: part.meta.title.clone(),
+            url: format!("{}index.html", part_dir(part)),
+        });
+        builder.section(i, "", "");
+        builder.words(&part.meta.title);
+        builder.events(i, &doc.body);
+        for note in &doc.notes {
+            let before = builder.tokens.len();
+            builder.section(i, &note.id(), &format!("Note {}", note.number));
+            builder.events(i, &note.events);
+            // A citation's note holds formatted HTML only: nothing to search.
+            if builder.tokens.len() == before {
+                builder.sections.pop();
+            }
+        }
+    }
+    let (words, numbers) = number_words(builder.words, &builder.tokens);
+    let data = Data {
+        parts,
+        sections: builder.sections,
+        words,
+        text: base64(&leb128(&numbers)),
+    };
+    let json = serde_json::to_string(&data).expect("plain data serialises");
+    // `</` could end a script element early if the file were ever inlined.
+    format!("window.quireSearchData={};\n", json.replace("</", "<\\/"))
+}
+
+/// Renumbers words by frequency, commonest first (ties in order of
+/// appearance), so the commonest take one byte each.
+fn number_words(words: Vec<(Box<str>, usize)>, tokens: &[u32]) -> (Vec<String>, Vec<u32>) {
+    let mut order: Vec<usize> = (0..words.len()).collect();
+    order.sort_by(|&a, &b| words[b].1.cmp(&words[a].1).then(a.cmp(&b)));
+    let mut new_id = vec![0u32; words.len()];
+    for (rank, &old) in order.iter().enumerate() {
+        new_id[old] = rank as u32;
+    }
+    let numbers = tokens.iter().map(|&t| new_id[t as usize]).collect();
+    let mut words: Vec<Option<Box<str>>> = words.into_iter().map(|(w, _)| Some(w)).collect();
+    let sorted = order
+        .iter()
+        .map(|&old| words[old].take().map(String::from).unwrap_or_default())
+        .collect();
+    (sorted, numbers)
+}
+
+/// Unsigned LEB128: 7 bits a byte, high bit set on all but the last.
+fn leb128(numbers: &[u32]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(numbers.len() * 2);
+    for &n in numbers {
+        let mut n = n;
+        while n >= 0x80 {
+            out.push((n as u8) | 0x80);
+            n >>= 7;
+        }
+        out.push(n as u8);
+    }
+    out
+}
+
+/// Standard base64 with padding (what the browser's `atob` reads).
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for k in 0..4 {
+            if k <= chunk.len() {
+                out.push(ALPHABET[((n >> (18 - 6 * k)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn varints_and_base64_round_trip_by_hand() {
+        assert_eq!(leb128(&[0, 127, 128, 300]), [0, 127, 0x80, 1, 0xAC, 2]);
+        assert_eq!(base64(b"Man"), "TWFu");
+        assert_eq!(base64(b"Ma"), "TWE=");
+        assert_eq!(base64(b"M"), "TQ==");
+    }
+
+    #[test]
+    fn common_words_get_small_numbers() {
+        let mut builder = Builder::default();
+        builder.words("the keeper and the lamp and the");
+        let (words, numbers) = number_words(builder.words, &builder.tokens);
+        assert_eq!(words, ["the", "and", "keeper", "lamp"]);
+        assert_eq!(numbers, [0, 2, 1, 0, 3, 1, 0]);
+    }
+}
