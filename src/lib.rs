@@ -13,6 +13,7 @@ pub mod corpus;
 pub mod date;
 pub mod diagnostics;
 pub mod edition;
+pub mod epub;
 pub mod feed;
 pub mod fingerprint;
 pub mod index;
@@ -55,6 +56,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Build into a non-empty folder quire has never built into.
     pub force: bool,
+    /// Also make the EPUB edition.
+    pub epub: bool,
 }
 
 impl BuildOptions {

@@ -81,6 +81,9 @@ struct BuildArgs {
     /// Print the time each phase took (load, parse, links, index, render, write).
     #[arg(long)]
     timings: bool,
+    /// Also make an EPUB 3 book of the series, output/<series-title>.epub.
+    #[arg(long)]
+    epub: bool,
 }
 
 #[derive(Args)]
@@ -128,6 +131,7 @@ fn options(select: SelectArgs, output: Option<PathBuf>, force: bool) -> BuildOpt
         today: select.today,
         base_url: select.base_url,
         force,
+        epub: false,
     }
 }
 
@@ -151,7 +155,10 @@ fn serve(args: ServeArgs) -> Result<(), BuildError> {
 
 fn build(args: BuildArgs) -> Result<(), BuildError> {
     let (watch, timings) = (args.watch, args.timings);
-    let options = options(args.select, args.output, args.force);
+    let options = BuildOptions {
+        epub: args.epub,
+        ..options(args.select, args.output, args.force)
+    };
     if watch {
         return quire::watch_and_build(&options, |result| match result {
             Ok(report) => print_built(&options, &report),

@@ -127,6 +127,7 @@ impl Session {
                     root,
                     base,
                     html: &html,
+                    epub: options.epub,
                 };
                 render::render_site(&model, theme, &mut diags)
             }

@@ -162,6 +162,8 @@ pub struct Model<'a> {
     pub base: String,
     /// Each published part's HTML.
     pub html: &'a [std::sync::Arc<html::PartHtml>],
+    /// Also make the EPUB.
+    pub epub: bool,
 }
 
 /// Renders every page of the site.
@@ -245,6 +247,9 @@ pub fn render_site(model: &Model<'_>, theme: &Theme, diags: &mut Diagnostics) ->
         jobs.insert(1, Job::Index);
         extra_pages.push("index/");
     }
+    if model.epub && !series.parts.is_empty() {
+        jobs.insert(0, Job::Epub);
+    }
     if site.has_bibliography {
         jobs.push(Job::Bibliography);
         extra_pages.push("bibliography/");
@@ -260,6 +265,20 @@ pub fn render_site(model: &Model<'_>, theme: &Theme, diags: &mut Diagnostics) ->
             Job::Bibliography => renderer.bibliography_page(),
             Job::Edition => renderer.edition_page(&summaries),
             Job::Search => renderer.search_page(),
+            Job::Epub => {
+                let index = (!model.entries.is_empty()).then(|| index_body(model));
+                crate::epub::book(model, index)
+                    .map(|bytes| Page {
+                        path: crate::epub::file_name(model),
+                        bytes,
+                    })
+                    .map_err(|message| {
+                        (
+                            std::path::PathBuf::from(crate::config::CONFIG_PATH),
+                            message,
+                        )
+                    })
+            }
             Job::SearchData => Ok(Page {
                 path: crate::search::DATA_PATH.into(),
                 bytes: crate::search::data_file(series, docs).into_bytes(),
@@ -309,6 +328,7 @@ enum Job {
     Edition,
     Search,
     SearchData,
+    Epub,
     NotFound,
     Feed,
     Sitemap,
@@ -685,6 +705,68 @@ pub fn toc(headings: &[Heading]) -> Vec<TocEntry> {
         }
     }
     entries
+}
+
+/// The index as plain HTML (letters and entries), for the EPUB's index
+/// chapter; links as written for a page one folder deep.
+fn index_body(model: &Model<'_>) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    for letter in index_view(model) {
+        let _ = write!(
+            out,
+            "<h2 id=\"{}\">{}</h2>\n<ul class=\"index-entries\">\n",
+            html::escape(&letter.id),
+            html::escape(&letter.letter)
+        );
+        for e in &letter.entries {
+            let _ = write!(
+                out,
+                "<li id=\"{}\">{}",
+                html::escape(&e.id),
+                html::escape(&e.name)
+            );
+            match &e.see {
+                Some(see) => {
+                    let _ = write!(
+                        out,
+                        ", <em>see</em> <a href=\"{}\">{}</a>",
+                        html::escape(&see.url),
+                        html::escape(&see.name)
+                    );
+                }
+                None => {
+                    if !e.locators_html.is_empty() {
+                        let _ = write!(out, ", {}", e.locators_html);
+                    }
+                    for (i, also) in e.see_also.iter().enumerate() {
+                        let lead = if i == 0 { "; <em>see also</em> " } else { ", " };
+                        let _ = write!(
+                            out,
+                            "{lead}<a href=\"{}\">{}</a>",
+                            html::escape(&also.url),
+                            html::escape(&also.name)
+                        );
+                    }
+                }
+            }
+            if !e.subentries.is_empty() {
+                out.push_str("<ul class=\"index-subentries\">");
+                for sub in &e.subentries {
+                    let _ = write!(
+                        out,
+                        "<li>{}, {}</li>",
+                        html::escape(&sub.name),
+                        sub.locators_html
+                    );
+                }
+                out.push_str("</ul>");
+            }
+            out.push_str("</li>\n");
+        }
+        out.push_str("</ul>\n");
+    }
+    out
 }
 
 /// A part in the one-page edition.

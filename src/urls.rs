@@ -53,23 +53,34 @@ fn split_origin(url: &str) -> (&str, &str) {
 /// Makes every relative `href` and `src` in quire's own HTML absolute,
 /// in one pass over the text.
 pub fn absolutize(html: &str, page_dir: &str) -> String {
+    map_urls(html, |_, value| resolve(page_dir, value))
+}
+
+/// Replaces the value of every `href` and `src` attribute in quire's own HTML
+/// (values are escaped, so `name="` only occurs as an attribute) with
+/// `f(attribute, value)`.
+pub fn map_urls(html: &str, mut f: impl FnMut(&str, &str) -> String) -> String {
     let mut out = String::with_capacity(html.len() + html.len() / 8);
     let mut copied = 0;
     let mut from = 0;
     while let Some(found) = html[from..].find("=\"") {
         let value_start = from + found + 2;
         let name = &html[..from + found];
-        if name.ends_with(" href") || name.ends_with(" src") {
-            let end = html[value_start..]
-                .find('"')
-                .map_or(html.len(), |e| value_start + e);
-            out.push_str(&html[copied..value_start]);
-            out.push_str(&resolve(page_dir, &html[value_start..end]));
-            copied = end;
-            from = end;
+        let attribute = if name.ends_with(" href") {
+            "href"
+        } else if name.ends_with(" src") {
+            "src"
         } else {
             from = value_start;
-        }
+            continue;
+        };
+        let end = html[value_start..]
+            .find('"')
+            .map_or(html.len(), |e| value_start + e);
+        out.push_str(&html[copied..value_start]);
+        out.push_str(&f(attribute, &html[value_start..end]));
+        copied = end;
+        from = end;
     }
     out.push_str(&html[copied..]);
     out

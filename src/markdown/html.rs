@@ -139,6 +139,12 @@ pub fn endnotes(doc: &ParsedDoc, targets: &Targets) -> String {
     out
 }
 
+/// A note's content as HTML (its paragraphs), for formats that place notes
+/// themselves (the EPUB's footnotes).
+pub fn note_content(doc: &ParsedDoc, targets: &Targets, note: &Note) -> String {
+    render(&note.events, doc, targets, Mode::Endnote)
+}
+
 /// The "Works cited" section of a part: its works, in the order of the
 /// series bibliography (the style's order); empty when it cites none.
 pub fn works_cited(doc: &ParsedDoc, series: &[crate::bibliography::Reference]) -> String {

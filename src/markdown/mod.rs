@@ -11,7 +11,7 @@ pub mod indexing;
 mod refs;
 
 pub use citations::CiteSpot;
-pub use footnotes::Note;
+pub use footnotes::{ref_id as note_ref_id, Note};
 pub use headings::Heading;
 pub use indexing::Occurrence;
 pub use refs::{ImageRef, LinkRef, LinkTarget};
