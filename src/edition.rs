@@ -21,8 +21,8 @@ pub struct Rewriter {
     parts: HashMap<String, u32>,
 }
 
-/// Attributes that hold an id or a list of ids.
-const ID_ATTRIBUTES: [&str; 3] = ["id", "aria-labelledby", "aria-describedby"];
+/// Attributes that hold an id, a list of ids, or a link.
+const ATTRIBUTES: [&str; 4] = ["id", "aria-labelledby", "aria-describedby", "href"];
 
 impl Rewriter {
     /// A rewriter for a series whose parts live in these folders.
@@ -36,28 +36,18 @@ impl Rewriter {
     /// page one folder deep that holds no ids of its own, like the index),
     /// with ids prefixed and links into parts pointed inside the edition.
     pub fn rewrite(&self, html: &str, number: Option<u32>) -> String {
-        let mut out = String::with_capacity(html.len() + html.len() / 20);
-        let mut rest = html;
-        while let Some((_, name, value_start)) = next_attribute(rest) {
-            let value_end = value_start + rest[value_start..].find('"').unwrap_or(0);
-            let value = &rest[value_start..value_end];
-            out.push_str(&rest[..value_start]);
-            match (name, number) {
-                ("href", _) => out.push_str(&self.href(value, number)),
-                (_, Some(n)) => {
-                    let prefix = id_prefix(n);
-                    let ids: Vec<String> = value
-                        .split_whitespace()
-                        .map(|id| format!("{prefix}{id}"))
-                        .collect();
-                    out.push_str(&ids.join(" "));
-                }
-                (_, None) => out.push_str(value),
+        crate::urls::map_attributes(html, &ATTRIBUTES, |name, value| match (name, number) {
+            ("href", _) => self.href(value, number),
+            (_, Some(n)) => {
+                let prefix = id_prefix(n);
+                let ids: Vec<String> = value
+                    .split_whitespace()
+                    .map(|id| format!("{prefix}{id}"))
+                    .collect();
+                ids.join(" ")
             }
-            rest = &rest[value_end..];
-        }
-        out.push_str(rest);
-        out
+            (_, None) => value.to_string(),
+        })
     }
 
     /// A link's new target: same-page fragments get the part's prefix, links
@@ -85,22 +75,6 @@ impl Rewriter {
             (None, _) => value.to_string(),
         }
     }
-}
-
-/// The next `name="` among the attributes quire rewrites: its offset, its
-/// name and where its value starts. Attribute values are escaped, so `name="`
-/// inside text or another value is always preceded by `&quot;`, never by a space.
-fn next_attribute(html: &str) -> Option<(usize, &'static str, usize)> {
-    let mut best: Option<(usize, &'static str, usize)> = None;
-    for name in ID_ATTRIBUTES.iter().chain(std::iter::once(&"href")) {
-        let needle = format!(" {name}=\"");
-        if let Some(at) = html.find(&needle) {
-            if best.is_none_or(|(b, _, _)| at < b) {
-                best = Some((at, name, at + needle.len()));
-            }
-        }
-    }
-    best
 }
 
 #[cfg(test)]

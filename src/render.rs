@@ -587,6 +587,23 @@ impl Renderer<'_> {
         let rewriter = crate::edition::Rewriter::new(
             model.series.parts.iter().map(|p| (part_dir(p), p.number)),
         );
+        // The parts' HTML is spliced into the rendered page in place of
+        // markers: handing tens of megabytes to the template engine would
+        // copy them twice. Each part is rewritten on its own core.
+        let texts: Vec<String> = model
+            .series
+            .parts
+            .par_iter()
+            .enumerate()
+            .map(|(i, part)| {
+                let doc = &model.docs[i];
+                let html = &model.html[i];
+                let notes = format!("{}{}", html.notes, html::works_cited(doc, model.references));
+                let body = rewriter.rewrite(&html.body, Some(part.number));
+                let notes = rewriter.rewrite(&notes, Some(part.number));
+                format!("<div class=\"part-body\">\n{body}</div>\n{notes}")
+            })
+            .collect();
         let parts: Vec<EditionPart> = model
             .series
             .parts
@@ -594,8 +611,6 @@ impl Renderer<'_> {
             .enumerate()
             .map(|(i, part)| {
                 let doc = &model.docs[i];
-                let html = &model.html[i];
-                let notes = format!("{}{}", html.notes, html::works_cited(doc, model.references));
                 let prefix = crate::edition::id_prefix(part.number);
                 let mut toc = toc(&doc.headings);
                 for entry in &mut toc {
@@ -607,8 +622,7 @@ impl Renderer<'_> {
                 EditionPart {
                     part: summaries[i].clone(),
                     id: crate::edition::part_id(part.number),
-                    body: rewriter.rewrite(&html.body, Some(part.number)),
-                    notes: rewriter.rewrite(&notes, Some(part.number)),
+                    text: edition_marker(i),
                     toc,
                 }
             })
@@ -635,7 +649,11 @@ impl Renderer<'_> {
         let mut context = self.base_context("../", meta);
         context.insert("parts", &parts);
         context.insert("letters", &letters);
-        self.render("edition.html", "all/index.html".into(), context)
+        let page = self.render("edition.html", "all/index.html".into(), context)?;
+        Ok(Page {
+            bytes: splice_edition(&page.bytes, &texts),
+            ..page
+        })
     }
 
     fn search_page(&self) -> Result<Page, Failure> {
@@ -769,6 +787,29 @@ fn index_body(model: &Model<'_>) -> String {
     out
 }
 
+/// The marker of part `i`'s text in the rendered edition.
+fn edition_marker(i: usize) -> String {
+    format!("<!--quire-edition-part:{i}-->")
+}
+
+/// The rendered edition with each part's text in place of its marker.
+fn splice_edition(page: &[u8], texts: &[String]) -> Vec<u8> {
+    let page = String::from_utf8_lossy(page);
+    let mut out = String::with_capacity(page.len() + texts.iter().map(String::len).sum::<usize>());
+    let mut rest: &str = &page;
+    for (i, text) in texts.iter().enumerate() {
+        let marker = edition_marker(i);
+        let Some(at) = rest.find(&marker) else {
+            continue;
+        };
+        out.push_str(&rest[..at]);
+        out.push_str(text);
+        rest = &rest[at + marker.len()..];
+    }
+    out.push_str(rest);
+    out.into_bytes()
+}
+
 /// A part in the one-page edition.
 #[derive(Serialize)]
 struct EditionPart<'a> {
@@ -776,10 +817,9 @@ struct EditionPart<'a> {
     part: PartSummary<'a>,
     /// The id of the part's section.
     id: String,
-    /// The text, with ids prefixed and links inside the page.
-    body: String,
-    /// Notes and works cited, likewise.
-    notes: String,
+    /// Where the part's text, notes and works cited go (ids prefixed, links
+    /// inside the page): a marker that the page's renderer replaces.
+    text: String,
     /// Its headings, with the prefixed ids.
     toc: Vec<TocEntry>,
 }

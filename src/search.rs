@@ -78,7 +78,8 @@ impl Builder {
     }
 
     fn words(&mut self, text: &str) {
-        for word in text.split_whitespace() {
+        // ASCII whitespace only: faster, and a no-break space rightly joins words.
+        for word in text.split_ascii_whitespace() {
             let id = match self.ids.get(word) {
                 Some(&id) => id,
                 None => {
@@ -138,40 +139,89 @@ fn is_inline_end(tag: &TagEnd) -> bool {
     )
 }
 
+/// The words of one part, numbered within the part (parts are read in
+/// parallel, then their vocabularies merged).
+fn part_words(i: usize, part: &crate::part::Part, doc: &Doc) -> Builder {
+    let mut builder = Builder::default();
+    builder.section(i, "", "");
+    builder.words(&part.meta.title);
+    builder.events(i, &doc.body);
+    for note in &doc.notes {
+        let before = builder.tokens.len();
+        builder.section(i, &note.id(), &format!("Note {}", note.number));
+        builder.events(i, &note.events);
+        // A citation's note holds formatted HTML only: nothing to search.
+        if builder.tokens.len() == before {
+            builder.sections.pop();
+        }
+    }
+    builder
+}
+
 /// The search data file (`search/data.js`).
 pub fn data_file(series: &Series, docs: &[Doc]) -> String {
-    let mut builder = Builder::default();
-    let mut parts = Vec::with_capacity(series.parts.len());
-    for (i, (part, doc)) in series.parts.iter().zip(docs).enumerate() {
-        parts.push(PartEntry {
+    use rayon::prelude::*;
+    let parts = series
+        .parts
+        .iter()
+        .map(|part| PartEntry {
             number: part.number,
             numeral: roman(part.number),
             title: part.meta.title.clone(),
             url: format!("{}index.html", part_dir(part)),
-        });
-        builder.section(i, "", "");
-        builder.words(&part.meta.title);
-        builder.events(i, &doc.body);
-        for note in &doc.notes {
-            let before = builder.tokens.len();
-            builder.section(i, &note.id(), &format!("Note {}", note.number));
-            builder.events(i, &note.events);
-            // A citation's note holds formatted HTML only: nothing to search.
-            if builder.tokens.len() == before {
-                builder.sections.pop();
-            }
-        }
-    }
-    let (words, numbers) = number_words(builder.words, &builder.tokens);
+        })
+        .collect();
+    let per_part: Vec<Builder> = series
+        .parts
+        .par_iter()
+        .zip(docs)
+        .enumerate()
+        .map(|(i, (part, doc))| part_words(i, part, doc))
+        .collect();
+    let merged = merge(per_part);
+    let (words, numbers) = number_words(merged.words, &merged.tokens);
     let data = Data {
         parts,
-        sections: builder.sections,
+        sections: merged.sections,
         words,
         text: base64(&leb128(&numbers)),
     };
     let json = serde_json::to_string(&data).expect("plain data serialises");
     // `</` could end a script element early if the file were ever inlined.
     format!("window.quireSearchData={};\n", json.replace("</", "<\\/"))
+}
+
+/// One vocabulary and one text from the parts' own.
+fn merge(parts: Vec<Builder>) -> Builder {
+    let mut all = Builder::default();
+    for part in parts {
+        let offset = all.tokens.len();
+        let local: Vec<u32> = part
+            .words
+            .into_iter()
+            .map(|(word, count)| {
+                let id = match all.ids.get(&word) {
+                    Some(&id) => id,
+                    None => {
+                        let id = all.words.len() as u32;
+                        all.ids.insert(word.clone(), id);
+                        all.words.push((word, 0));
+                        id
+                    }
+                };
+                all.words[id as usize].1 += count;
+                id
+            })
+            .collect();
+        all.tokens
+            .extend(part.tokens.iter().map(|&t| local[t as usize]));
+        all.sections
+            .extend(part.sections.into_iter().map(|s| Section {
+                start: s.start + offset,
+                ..s
+            }));
+    }
+    all
 }
 
 /// Renumbers words by frequency, commonest first (ties in order of

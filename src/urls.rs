@@ -57,20 +57,29 @@ pub fn absolutize(html: &str, page_dir: &str) -> String {
 }
 
 /// Replaces the value of every `href` and `src` attribute in quire's own HTML
-/// (values are escaped, so `name="` only occurs as an attribute) with
-/// `f(attribute, value)`.
-pub fn map_urls(html: &str, mut f: impl FnMut(&str, &str) -> String) -> String {
+/// with `f(attribute, value)`.
+pub fn map_urls(html: &str, f: impl FnMut(&str, &str) -> String) -> String {
+    map_attributes(html, &["href", "src"], f)
+}
+
+/// Replaces the value of every attribute named in `names` with
+/// `f(name, value)`, in one pass. For quire's own HTML: values are escaped,
+/// so `name="` only ever occurs as an attribute.
+pub fn map_attributes(
+    html: &str,
+    names: &[&str],
+    mut f: impl FnMut(&str, &str) -> String,
+) -> String {
     let mut out = String::with_capacity(html.len() + html.len() / 8);
     let mut copied = 0;
     let mut from = 0;
     while let Some(found) = html[from..].find("=\"") {
         let value_start = from + found + 2;
-        let name = &html[..from + found];
-        let attribute = if name.ends_with(" href") {
-            "href"
-        } else if name.ends_with(" src") {
-            "src"
-        } else {
+        let before = &html[..from + found];
+        let Some(name) = names
+            .iter()
+            .find(|n| before.ends_with(*n) && before[..before.len() - n.len()].ends_with(' '))
+        else {
             from = value_start;
             continue;
         };
@@ -78,7 +87,7 @@ pub fn map_urls(html: &str, mut f: impl FnMut(&str, &str) -> String) -> String {
             .find('"')
             .map_or(html.len(), |e| value_start + e);
         out.push_str(&html[copied..value_start]);
-        out.push_str(&f(attribute, &html[value_start..end]));
+        out.push_str(&f(name, &html[value_start..end]));
         copied = end;
         from = end;
     }
