@@ -313,7 +313,10 @@ impl Citations {
                     ),
                 );
             }
-            spots.push(CiteSpot { keys, id });
+            // A citation in a note the text never references is not shown.
+            if found.in_note.is_none() || note_numbers[i].is_some() {
+                spots.push(CiteSpot { keys, id });
+            }
         }
         for (event, _) in body
             .iter_mut()
