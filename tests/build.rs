@@ -285,9 +285,12 @@ fn autoescaping_protects_titles() {
         );
     f.build_ok(&[]);
     let page = f.page("a/index.html");
+    // The only scripts are the structured data and the theme's search script.
     assert!(page
-        .select("script:not([type=\"application/ld+json\"])")
+        .select("script:not([type=\"application/ld+json\"]):not([src^=\"../search.\"])")
         .is_empty());
+    assert_eq!(page.select("script[src]").len(), 1);
+    assert!(page.select("script[src]")[0].inner_html().is_empty());
     assert_eq!(page.text("h1"), "<script>alert(1)</script>");
     assert_eq!(page.text("a.site-title"), "Fish & <Chips>");
 }

@@ -135,6 +135,10 @@ fn sitemap_lists_exactly_the_published_pages() {
                 "2024-03-01".to_string()
             ),
             (
+                "https://example.org/s/all/".to_string(),
+                "2024-03-01".to_string()
+            ),
+            (
                 "https://example.org/s/index/".to_string(),
                 "2024-03-01".to_string()
             ),
@@ -268,6 +272,8 @@ fn publishing_the_next_part_changes_exactly_the_pages_it_should() {
         "four/index.html",
         "two/index.html", // its next link and its backlinks
         "index.html",     // the series page
+        "all/index.html", // the one-page edition
+        "search/data.js", // the search data
         "atom.xml",
         "sitemap.xml",
     ]

@@ -192,10 +192,13 @@ fn serves_pages_and_files_with_the_right_status_and_type() {
     assert_eq!(head.status, 200);
     assert!(head.body.is_empty());
     // Live reload is added to served pages only.
-    assert_eq!(
-        index.page().attrs("script[src]", "src"),
-        ["/__quire/live.js"]
+    let scripts = index.page().attrs("script[src]", "src");
+    assert_eq!(scripts.len(), 2, "{scripts:?}");
+    assert!(
+        scripts[0].starts_with("search."),
+        "the theme's own script stays"
     );
+    assert_eq!(scripts[1], "/__quire/live.js");
     assert!(!index
         .page()
         .attrs("script[data-generation]", "data-generation")[0]
