@@ -443,6 +443,13 @@ fn pages_load_without_console_errors_or_failed_requests() {
     ] {
         open(&tab, &file_url(page));
         wait_for(&tab, "document.readyState === 'complete'");
+        // Lazy images far down a long page (the one-page edition) load when
+        // scrolled to: load them all now.
+        eval(
+            &tab,
+            "document.querySelectorAll('img').forEach(i => i.loading = 'eager')",
+        );
+        wait_for(&tab, "[...document.images].every(i => i.complete)");
         let images_ok = eval(
             &tab,
             "[...document.images].every(i => i.complete && i.naturalWidth > 0)",
