@@ -48,12 +48,36 @@ struct Data {
     parts: Vec<PartEntry>,
     sections: Vec<Section>,
     /// Every distinct word as written (with its punctuation), commonest first.
+    /// (The file also holds `text`: the text as word numbers, LEB128 varints
+    /// in base64.)
     words: Vec<String>,
-    /// The text as word numbers: LEB128 varints, base64.
-    text: String,
 }
 
-type Hasher = xxhash_rust::xxh3::Xxh3DefaultBuilder;
+type Hasher = std::hash::BuildHasherDefault<WordHasher>;
+
+/// The Fx hash (rustc's): a multiply and a rotate per word of input, far
+/// cheaper than a general-purpose hash for the millions of short words of a
+/// large series, and good enough for text that is the author's own.
+#[derive(Default)]
+struct WordHasher(u64);
+
+impl std::hash::Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 /// Collects the words of the series, each distinct word stored once.
 #[derive(Default)]
@@ -184,11 +208,20 @@ pub fn data_file(series: &Series, docs: &[Doc]) -> String {
         parts,
         sections: merged.sections,
         words,
-        text: base64(&leb128(&numbers)),
     };
     let json = serde_json::to_string(&data).expect("plain data serialises");
-    // `</` could end a script element early if the file were ever inlined.
-    format!("window.quireSearchData={};\n", json.replace("</", "<\\/"))
+    // The text (megabytes of base64, which needs no escaping) is added after
+    // serialising; `</` could end a script element early if the file were
+    // ever inlined.
+    let fields = json.strip_suffix('}').unwrap_or(&json).replace("</", "<\\/");
+    let text = base64(&leb128(&numbers));
+    let mut script = String::with_capacity(fields.len() + text.len() + 64);
+    script.push_str("window.quireSearchData=");
+    script.push_str(&fields);
+    script.push_str(",\"text\":\"");
+    script.push_str(&text);
+    script.push_str("\"};\n");
+    script
 }
 
 /// One vocabulary and one text from the parts' own.
