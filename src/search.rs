@@ -213,7 +213,10 @@ pub fn data_file(series: &Series, docs: &[Doc]) -> String {
     // The text (megabytes of base64, which needs no escaping) is added after
     // serialising; `</` could end a script element early if the file were
     // ever inlined.
-    let fields = json.strip_suffix('}').unwrap_or(&json).replace("</", "<\\/");
+    let fields = json
+        .strip_suffix('}')
+        .unwrap_or(&json)
+        .replace("</", "<\\/");
     let text = base64(&leb128(&numbers));
     let mut script = String::with_capacity(fields.len() + text.len() + 64);
     script.push_str("window.quireSearchData=");
