@@ -235,31 +235,7 @@ fn nav(model: &Model<'_>, chapters: &[Chapter]) -> String {
             chapter.file,
             escape(&chapter.title)
         ));
-        if !chapter.toc.is_empty() {
-            list.push_str("\n<ol>\n");
-            for entry in &chapter.toc {
-                list.push_str(&format!(
-                    "<li><a href=\"{}#{}\">{}</a>",
-                    chapter.file,
-                    escape(&entry.id),
-                    escape(&entry.title)
-                ));
-                if !entry.children.is_empty() {
-                    list.push_str("<ol>");
-                    for child in &entry.children {
-                        list.push_str(&format!(
-                            "<li><a href=\"{}#{}\">{}</a></li>",
-                            chapter.file,
-                            escape(&child.id),
-                            escape(&child.title)
-                        ));
-                    }
-                    list.push_str("</ol>");
-                }
-                list.push_str("</li>\n");
-            }
-            list.push_str("</ol>\n");
-        }
+        toc_list(&mut list, &chapter.file, &chapter.toc);
         list.push_str("</li>\n");
     }
     list.push_str("</ol>\n");
@@ -272,6 +248,24 @@ fn nav(model: &Model<'_>, chapters: &[Chapter]) -> String {
         "frontmatter",
         &body,
     )
+}
+
+/// Headings as nested lists of links into `file`.
+fn toc_list(out: &mut String, file: &str, entries: &[TocEntry]) {
+    if entries.is_empty() {
+        return;
+    }
+    out.push_str("\n<ol>\n");
+    for entry in entries {
+        out.push_str(&format!(
+            "<li><a href=\"{file}#{}\">{}</a>",
+            escape(&entry.id),
+            escape(&entry.title)
+        ));
+        toc_list(out, file, &entry.children);
+        out.push_str("</li>\n");
+    }
+    out.push_str("</ol>\n");
 }
 
 fn media_type(name: &str) -> &'static str {

@@ -6,20 +6,25 @@ use std::path::{Path, PathBuf};
 use tera::Tera;
 
 /// The templates every theme provides.
-pub const TEMPLATES: [&str; 8] = [
+pub const TEMPLATES: [&str; 9] = [
     "base.html",
     "series.html",
     "part.html",
     "book-index.html",
+    "index-entries.html",
     "bibliography.html",
     "edition.html",
     "search.html",
     "404.html",
 ];
 
-const EMBEDDED_TEMPLATES: [(&str, &str); 8] = [
+const EMBEDDED_TEMPLATES: [(&str, &str); 9] = [
     ("base.html", include_str!("../themes/default/base.html")),
     ("series.html", include_str!("../themes/default/series.html")),
+    (
+        "index-entries.html",
+        include_str!("../themes/default/index-entries.html"),
+    ),
     ("part.html", include_str!("../themes/default/part.html")),
     (
         "book-index.html",
