@@ -7,7 +7,6 @@ use crate::markdown::html::{self, PartHtml};
 use crate::numeral::roman;
 use crate::part::Part;
 use crate::series::Series;
-use rayon::prelude::*;
 use std::fmt::Write;
 use std::sync::Arc;
 
@@ -40,8 +39,13 @@ pub fn xml_escape(s: &str) -> String {
     html::escape(s)
 }
 
-/// The Atom 1.0 feed: one entry per published part, newest first.
-pub fn atom(series: &Series, html: &[Arc<PartHtml>], base: &str) -> String {
+/// Writes the Atom 1.0 feed: one entry per published part, newest first.
+pub fn write_atom(
+    series: &Series,
+    html: &[Arc<PartHtml>],
+    base: &str,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let config = &series.config;
     let fallback = newest(series).unwrap_or(Date {
         year: 1970,
@@ -56,47 +60,43 @@ pub fn atom(series: &Series, html: &[Arc<PartHtml>], base: &str) -> String {
         std::cmp::Reverse((p.date, p.number))
     });
     let author = config.author.as_deref().unwrap_or(&config.title);
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+    let mut head = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     let _ = writeln!(
-        out,
+        head,
         "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">",
         xml_escape(&config.language)
     );
-    let _ = writeln!(out, "  <title>{}</title>", xml_escape(&config.title));
+    let _ = writeln!(head, "  <title>{}</title>", xml_escape(&config.title));
     if let Some(subtitle) = config.subtitle.as_deref().or(config.description.as_deref()) {
-        let _ = writeln!(out, "  <subtitle>{}</subtitle>", xml_escape(subtitle));
+        let _ = writeln!(head, "  <subtitle>{}</subtitle>", xml_escape(subtitle));
     }
-    let _ = writeln!(out, "  <id>{}</id>", xml_escape(base));
+    let _ = writeln!(head, "  <id>{}</id>", xml_escape(base));
     let _ = writeln!(
-        out,
+        head,
         "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}atom.xml\"/>",
         xml_escape(base)
     );
     let _ = writeln!(
-        out,
+        head,
         "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
         xml_escape(base)
     );
-    let _ = writeln!(out, "  <updated>{}</updated>", timestamp(fallback));
+    let _ = writeln!(head, "  <updated>{}</updated>", timestamp(fallback));
     let _ = writeln!(
-        out,
+        head,
         "  <author><name>{}</name></author>",
         xml_escape(author)
     );
     let _ = writeln!(
-        out,
+        head,
         "  <generator uri=\"https://crates.io/crates/quire\">quire</generator>"
     );
-    // Each entry holds a whole part: write them on every core.
-    let entries: Vec<String> = order
-        .par_iter()
-        .map(|&i| entry(series, &html[i], base, i, fallback))
-        .collect();
-    for e in entries {
-        out.push_str(&e);
-    }
-    out.push_str("</feed>\n");
-    out
+    out.write_all(head.as_bytes())?;
+    // Each entry holds a whole part: made on every core, a batch at a time.
+    crate::sink::write_in_batches(out, order.len(), |k| {
+        entry(series, &html[order[k]], base, order[k], fallback)
+    })?;
+    out.write_all(b"</feed>\n")
 }
 
 fn entry(series: &Series, html: &PartHtml, base: &str, i: usize, fallback: Date) -> String {

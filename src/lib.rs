@@ -3,8 +3,9 @@
 //! The pipeline passes one model along: `series::load` reads the parts,
 //! `markdown::parse` parses each once, `links::resolve` checks and resolves every
 //! cross-link against the whole series, `render::render_site` produces every
-//! page in memory, and `output::write` touches the output folder only when the
-//! build had no errors.
+//! page into a `sink::Sink`: for a build, `output::Staging` writes each file
+//! under a temporary name as it is made and renames them all into place only
+//! when the build had no errors (or removes them, leaving the output as it was).
 
 pub mod assets;
 pub mod bibliography;
@@ -28,6 +29,7 @@ pub mod render;
 pub mod search;
 pub mod series;
 pub mod serve;
+pub mod sink;
 pub mod slug;
 pub mod theme;
 pub mod tomlsrc;
@@ -72,8 +74,10 @@ impl BuildOptions {
 /// A site rendered in memory, not yet written.
 #[derive(Debug)]
 pub struct Site {
-    /// Every file of the site.
+    /// Every file of the site, when it was rendered into memory.
     pub pages: Vec<Page>,
+    /// How many files the site has.
+    pub files: usize,
     /// Parts published.
     pub parts: usize,
     /// Drafts left out.
@@ -172,9 +176,21 @@ fn build_with(
         check_base_url(url)?;
     }
     output::check_target(&options.root, &output, options.force).map_err(BuildError::Usage)?;
-    let mut site = session.render(options)?;
+    let staging = output::Staging::begin(&output);
+    let mut site = match session.render_into(options, &staging) {
+        Ok(site) => site,
+        Err(err) => {
+            staging.abort();
+            return Err(match err {
+                BuildError::Io(message) => {
+                    BuildError::Io(format!("{}: {message}", output.display()))
+                }
+                err => err,
+            });
+        }
+    };
     let write_start = Instant::now();
-    let written = output::write(&output, &site.pages).map_err(|err| {
+    let written = staging.commit().map_err(|err| {
         BuildError::Io(format!(
             "{}: cannot write the site: {err}",
             output.display()

@@ -179,7 +179,7 @@ fn print_built(options: &BuildOptions, report: &quire::BuildReport) {
     println!(
         "Built {}, {} files in {} ms -> {} ({} written, {} unchanged, {} removed)",
         parts_summary(&report.site),
-        report.site.pages.len(),
+        report.site.files,
         report.elapsed.as_millis(),
         quire::shown_path(&options.root, &report.output),
         w.written,

@@ -3,11 +3,10 @@
 //! unchanged files are left alone, and only files listed in quire's own
 //! manifest are ever removed.
 
-use crate::render::Page;
-use rayon::prelude::*;
 use std::collections::BTreeMap;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// The list of files quire wrote into the output folder.
 pub const MANIFEST: &str = ".quire-manifest";
@@ -194,62 +193,248 @@ fn tmp_path(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}{TMP_SUFFIX}"))
 }
 
-/// Writes the site into `output`: changed files only, stale files of earlier builds removed.
-pub fn write(output: &Path, pages: &[Page]) -> std::io::Result<WriteReport> {
-    std::fs::create_dir_all(output)?;
-    let old = read_manifest(output);
-    let manifest_time = std::fs::metadata(output.join(MANIFEST))
-        .and_then(|m| m.modified())
-        .ok();
-    // Left-overs of an interrupted build are ours by name: clear them first.
-    for path in old.keys().chain(pages.iter().map(|p| &p.path)) {
-        let _ = std::fs::remove_file(tmp_path(&output.join(path)));
+/// A build's files on their way into the output folder. Each file is
+/// written as soon as it is rendered, under a temporary name beside its place
+/// (so the site is never held whole in memory); `commit` renames them all into
+/// place once the build has succeeded, `abort` removes every trace.
+pub struct Staging {
+    output: PathBuf,
+    old: Manifest,
+    manifest_time: Option<std::time::SystemTime>,
+    state: Mutex<Staged>,
+}
+
+#[derive(Default)]
+struct Staged {
+    /// Every file of the build, and whether it waits under its temporary name.
+    files: BTreeMap<String, (Stamp, bool)>,
+    /// Folders this build created, to remove again if it fails.
+    created_dirs: Vec<PathBuf>,
+}
+
+impl Staging {
+    /// Starts writing into `output`; nothing is touched until the first file.
+    pub fn begin(output: &Path) -> Staging {
+        Staging {
+            output: output.to_path_buf(),
+            old: read_manifest(output),
+            manifest_time: std::fs::metadata(output.join(MANIFEST))
+                .and_then(|m| m.modified())
+                .ok(),
+            state: Mutex::default(),
+        }
     }
-    // Until this build is complete, the manifest must cover what it may leave behind.
-    let mut covering = old.clone();
-    for page in pages {
-        covering.entry(page.path.clone()).or_insert(None);
+
+    fn state(&self) -> std::sync::MutexGuard<'_, Staged> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
-    write_manifest(output, &covering)?;
-    let mut report = WriteReport::default();
-    // Compare and write on every core; each page touches only its own file.
-    let outcomes: Vec<std::io::Result<(bool, Stamp)>> = pages
-        .par_iter()
-        .map(|page| {
-            let target = output.join(&page.path);
-            let stamp = Stamp {
-                len: page.bytes.len() as u64,
-                hash: xxhash_rust::xxh3::xxh3_64(&page.bytes),
-            };
-            let known = old.get(&page.path).copied().flatten();
-            // Same content as last time and untouched since: no need to read it.
-            let untouched = known == Some(stamp) && untouched_since(&target, stamp, manifest_time);
-            if untouched || is_unchanged(&target, &page.bytes) {
-                return Ok((false, stamp));
+
+    /// Stages a whole file, unless the output already holds exactly it.
+    pub fn put(&self, path: &str, bytes: &[u8]) -> std::io::Result<()> {
+        let target = self.output.join(path);
+        let stamp = Stamp {
+            len: bytes.len() as u64,
+            hash: xxhash_rust::xxh3::xxh3_64(bytes),
+        };
+        let known = self.old.get(path).copied().flatten();
+        // Same content as last time and untouched since: no need to read it.
+        let untouched = known == Some(stamp) && untouched_since(&target, stamp, self.manifest_time);
+        let staged = !(untouched || is_unchanged(&target, bytes));
+        if staged {
+            self.create_parents(&target)?;
+            let tmp = tmp_path(&target);
+            std::fs::write(&tmp, bytes).inspect_err(|_| {
+                let _ = std::fs::remove_file(&tmp);
+            })?;
+        }
+        self.record(path, stamp, staged);
+        Ok(())
+    }
+
+    /// Stages a file written in pieces by `fill`, compared with the file in
+    /// the output as it goes, so that neither copy is ever held whole.
+    pub fn stream(
+        &self,
+        path: &str,
+        fill: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let target = self.output.join(path);
+        self.create_parents(&target)?;
+        let mut writer = CompareWriter::new(&target)?;
+        let (stamp, staged) = fill(&mut writer)
+            .and_then(|()| writer.finish())
+            .inspect_err(|_| {
+                let _ = std::fs::remove_file(tmp_path(&target));
+            })?;
+        self.record(path, stamp, staged);
+        Ok(())
+    }
+
+    fn record(&self, path: &str, stamp: Stamp, staged: bool) {
+        self.state().files.insert(path.to_string(), (stamp, staged));
+    }
+
+    /// Creates the missing folders above `file`, remembering them.
+    fn create_parents(&self, file: &Path) -> std::io::Result<()> {
+        let Some(dir) = file.parent() else {
+            return Ok(());
+        };
+        let missing: Vec<&Path> = dir.ancestors().take_while(|d| !d.is_dir()).collect();
+        for d in missing.into_iter().rev() {
+            match std::fs::create_dir(d) {
+                Ok(()) => self.state().created_dirs.push(d.to_path_buf()),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(e),
             }
-            write_atomic(&target, &page.bytes)?;
-            Ok((true, stamp))
-        })
-        .collect();
-    let mut new = Manifest::new();
-    for (page, outcome) in pages.iter().zip(outcomes) {
-        let (written, stamp) = outcome?;
-        if written {
-            report.written += 1;
-        } else {
-            report.unchanged += 1;
         }
-        new.insert(page.path.clone(), Some(stamp));
+        Ok(())
     }
-    for stale in old.keys().filter(|k| !new.contains_key(*k)) {
-        let target = output.join(stale);
-        if std::fs::remove_file(&target).is_ok() {
-            report.removed += 1;
+
+    /// Moves every staged file into place, removes the files of earlier
+    /// builds that this one no longer makes, and records the new manifest.
+    pub fn commit(self) -> std::io::Result<WriteReport> {
+        let output = &self.output;
+        let state = self.state.into_inner().unwrap_or_else(|e| e.into_inner());
+        std::fs::create_dir_all(output)?;
+        // Left-overs of an interrupted build are ours by name: clear them
+        // (the temporary files of this build are about to be renamed).
+        let not_staged = |path: &&String| state.files.get(*path).is_none_or(|&(_, staged)| !staged);
+        for path in self.old.keys().chain(state.files.keys()).filter(not_staged) {
+            let _ = std::fs::remove_file(tmp_path(&output.join(path)));
         }
-        remove_empty_parents(output, &target);
+        // Until the renames are done, the manifest must cover what they may leave behind.
+        let mut covering = self.old.clone();
+        for path in state.files.keys() {
+            covering.entry(path.clone()).or_insert(None);
+        }
+        write_manifest(output, &covering)?;
+        let mut report = WriteReport::default();
+        let mut new = Manifest::new();
+        for (path, &(stamp, staged)) in &state.files {
+            if staged {
+                let target = output.join(path);
+                std::fs::rename(tmp_path(&target), &target)?;
+                report.written += 1;
+            } else {
+                report.unchanged += 1;
+            }
+            new.insert(path.clone(), Some(stamp));
+        }
+        for stale in self.old.keys().filter(|k| !new.contains_key(*k)) {
+            let target = output.join(stale);
+            if std::fs::remove_file(&target).is_ok() {
+                report.removed += 1;
+            }
+            remove_empty_parents(output, &target);
+        }
+        write_manifest(output, &new)?;
+        Ok(report)
     }
-    write_manifest(output, &new)?;
-    Ok(report)
+
+    /// Removes every staged file and every folder this build created: the
+    /// output is left exactly as it was.
+    pub fn abort(self) {
+        let state = self.state.into_inner().unwrap_or_else(|e| e.into_inner());
+        for (path, &(_, staged)) in &state.files {
+            if staged {
+                let _ = std::fs::remove_file(tmp_path(&self.output.join(path)));
+            }
+        }
+        for dir in state.created_dirs.iter().rev() {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+}
+
+/// Writes a file that may be the same as the one already at its place: bytes
+/// are compared with the old file as they come, and a temporary file is
+/// started (with the matching start copied from the old file) only at the
+/// first difference.
+struct CompareWriter {
+    target: PathBuf,
+    old: Option<std::io::BufReader<std::fs::File>>,
+    buf: Vec<u8>,
+    /// Bytes so far, all equal to the old file's while `tmp` is `None`.
+    len: u64,
+    tmp: Option<std::io::BufWriter<std::fs::File>>,
+    hasher: xxhash_rust::xxh3::Xxh3,
+}
+
+impl CompareWriter {
+    fn new(target: &Path) -> std::io::Result<Self> {
+        let old = std::fs::File::open(target)
+            .ok()
+            .map(std::io::BufReader::new);
+        let mut writer = CompareWriter {
+            target: target.to_path_buf(),
+            old,
+            buf: Vec::new(),
+            len: 0,
+            tmp: None,
+            hasher: xxhash_rust::xxh3::Xxh3::new(),
+        };
+        if writer.old.is_none() {
+            writer.start_tmp()?;
+        }
+        Ok(writer)
+    }
+
+    /// Starts the temporary file with the first `len` bytes (equal in both).
+    fn start_tmp(&mut self) -> std::io::Result<()> {
+        let mut tmp = std::io::BufWriter::new(std::fs::File::create(tmp_path(&self.target))?);
+        if self.len > 0 {
+            let mut old = std::fs::File::open(&self.target)?;
+            std::io::copy(&mut (&mut old).take(self.len), &mut tmp)?;
+        }
+        self.old = None;
+        self.tmp = Some(tmp);
+        Ok(())
+    }
+
+    /// Whether the old file continues with exactly `bytes`.
+    fn old_continues_with(&mut self, bytes: &[u8]) -> bool {
+        let Some(old) = self.old.as_mut() else {
+            return false;
+        };
+        self.buf.resize(bytes.len(), 0);
+        old.read_exact(&mut self.buf).is_ok() && self.buf == bytes
+    }
+
+    /// The file's stamp, and whether it differs from the old one (and waits
+    /// under its temporary name).
+    fn finish(mut self) -> std::io::Result<(Stamp, bool)> {
+        let stamp = Stamp {
+            len: self.len,
+            hash: self.hasher.digest(),
+        };
+        if let Some(old) = self.old.as_mut() {
+            let mut rest = [0u8; 1];
+            if old.read(&mut rest)? == 0 {
+                return Ok((stamp, false));
+            }
+            self.start_tmp()?;
+        }
+        self.tmp.take().expect("started").flush()?;
+        Ok((stamp, true))
+    }
+}
+
+impl Write for CompareWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.hasher.update(bytes);
+        if self.tmp.is_none() && !self.old_continues_with(bytes) {
+            self.start_tmp()?;
+        }
+        if let Some(tmp) = self.tmp.as_mut() {
+            tmp.write_all(bytes)?;
+        }
+        self.len += bytes.len() as u64;
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Removes folders emptied by removing `file`, up to (not including) `output`.

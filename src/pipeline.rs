@@ -72,6 +72,19 @@ impl Session {
 
     /// Loads, parses, resolves and renders the series into memory.
     pub fn render(&mut self, options: &BuildOptions) -> Result<Site, BuildError> {
+        let collect = crate::sink::Collect::default();
+        let mut site = self.render_into(options, &collect)?;
+        site.pages = collect.into_pages();
+        Ok(site)
+    }
+
+    /// Loads, parses, resolves and renders the series, handing every file to
+    /// `sink` as it is made (`Site::pages` stays empty).
+    pub fn render_into(
+        &mut self,
+        options: &BuildOptions,
+        sink: &dyn crate::sink::Sink,
+    ) -> Result<Site, BuildError> {
         let mut clock = Clock::new();
         let root = options.root.as_path();
         let mut diags = Diagnostics::default();
@@ -116,7 +129,7 @@ impl Session {
             .unwrap_or_default();
         clock.lap("cite");
         let html = self.part_html(&series, &docs, &resolved);
-        let pages = match &theme {
+        let files = match &theme {
             Some(theme) if !diags.has_errors() => {
                 let model = render::Model {
                     series: &series,
@@ -129,16 +142,18 @@ impl Session {
                     html: &html,
                     epub: options.epub,
                 };
-                render::render_site(&model, theme, &mut diags)
+                render::render_site(&model, theme, sink, &mut diags)
+                    .map_err(|err| BuildError::Io(format!("cannot write the site: {err}")))?
             }
-            _ => Vec::new(),
+            _ => 0,
         };
         clock.lap("render");
         if diags.has_errors() || theme.is_none() {
             return Err(BuildError::Content(diags.sorted()));
         }
         Ok(Site {
-            pages,
+            pages: Vec::new(),
+            files,
             parts: series.parts.len(),
             drafts_skipped: series.excluded.iter().filter(|p| p.meta.draft).count(),
             scheduled: series.excluded.iter().filter(|p| !p.meta.draft).count(),

@@ -8,6 +8,7 @@ use crate::links::{part_dir, Backlink, Resolved};
 use crate::markdown::{html, Doc, Heading};
 use crate::numeral::roman;
 use crate::series::Series;
+use crate::sink::Sink;
 use crate::theme::{tera_message, Theme};
 use crate::{feed, fingerprint};
 use rayon::prelude::*;
@@ -166,8 +167,15 @@ pub struct Model<'a> {
     pub epub: bool,
 }
 
-/// Renders every page of the site.
-pub fn render_site(model: &Model<'_>, theme: &Theme, diags: &mut Diagnostics) -> Vec<Page> {
+/// Renders every page of the site into `sink`, returning how many files it
+/// made; template failures go to `diags`, a file that cannot be written ends
+/// the rendering.
+pub fn render_site(
+    model: &Model<'_>,
+    theme: &Theme,
+    sink: &dyn Sink,
+    diags: &mut Diagnostics,
+) -> std::io::Result<usize> {
     let (series, docs, root) = (model.series, model.docs, model.root);
     let total_words: usize = docs.iter().map(|d| d.word_count).sum();
     let site = SiteView {
@@ -256,67 +264,91 @@ pub fn render_site(model: &Model<'_>, theme: &Theme, diags: &mut Diagnostics) ->
     }
     jobs.extend((0..series.parts.len()).map(Job::Part));
     let base = &model.base;
-    let rendered: Vec<Result<Page, Failure>> = jobs
+    let outcomes: Vec<Result<(), Problem>> = jobs
         .into_par_iter()
-        .map(|job| match job {
-            Job::Part(index) => renderer.part_page(&summaries, index),
-            Job::Series => renderer.series_page(&summaries, &forthcoming),
-            Job::Index => renderer.index_page(),
-            Job::Bibliography => renderer.bibliography_page(),
-            Job::Edition => renderer.edition_page(&summaries),
-            Job::Search => renderer.search_page(),
-            Job::Epub => {
-                let index = (!model.entries.is_empty()).then(|| index_body(model));
-                crate::epub::book(model, index)
-                    .map(|bytes| Page {
+        .map(|job| {
+            let page = match job {
+                Job::Part(index) => renderer.part_page(&summaries, index)?,
+                Job::Series => renderer.series_page(&summaries, &forthcoming)?,
+                Job::Index => renderer.index_page()?,
+                Job::Bibliography => renderer.bibliography_page()?,
+                Job::Edition => return renderer.edition(&summaries, sink),
+                Job::Search => renderer.search_page()?,
+                Job::Epub => {
+                    let index = (!model.entries.is_empty()).then(|| index_body(model));
+                    let bytes = crate::epub::book(model, index).map_err(|message| {
+                        Problem::Template((crate::config::CONFIG_PATH.into(), message))
+                    })?;
+                    Page {
                         path: crate::epub::file_name(model),
                         bytes,
-                    })
-                    .map_err(|message| {
-                        (
-                            std::path::PathBuf::from(crate::config::CONFIG_PATH),
-                            message,
-                        )
-                    })
-            }
-            Job::SearchData => Ok(Page {
-                path: crate::search::DATA_PATH.into(),
-                bytes: crate::search::data_file(series, docs).into_bytes(),
-            }),
-            Job::NotFound => renderer.not_found_page(series),
-            Job::Feed => Ok(Page {
-                path: "atom.xml".into(),
-                bytes: feed::atom(series, model.html, base).into_bytes(),
-            }),
-            Job::Sitemap => Ok(Page {
-                path: "sitemap.xml".into(),
-                bytes: feed::sitemap(series, base, &extra_pages).into_bytes(),
-            }),
+                    }
+                }
+                Job::SearchData => Page {
+                    path: crate::search::DATA_PATH.into(),
+                    bytes: crate::search::data_file(series, docs).into_bytes(),
+                },
+                Job::NotFound => renderer.not_found_page(series)?,
+                Job::Feed => {
+                    return Ok(sink.stream("atom.xml", &mut |w| {
+                        feed::write_atom(series, model.html, base, w)
+                    })?)
+                }
+                Job::Sitemap => Page {
+                    path: "sitemap.xml".into(),
+                    bytes: feed::sitemap(series, base, &extra_pages).into_bytes(),
+                },
+            };
+            Ok(sink.put(page)?)
         })
         .collect();
-    let mut pages = Vec::with_capacity(rendered.len() + statics.len());
-    for result in rendered {
-        match result {
-            Ok(page) => pages.push(page),
-            Err((file, message)) => diags.file_error(&file, message),
+    let mut files = 0;
+    for outcome in outcomes {
+        match outcome {
+            Ok(()) => files += 1,
+            Err(Problem::Template((file, message))) => diags.file_error(&file, message),
+            Err(Problem::Io(err)) => return Err(err),
         }
     }
-    for file in &statics {
-        pages.push(Page {
-            path: file.path.clone(),
-            bytes: file.bytes.clone(),
-        });
+    for file in statics {
+        sink.put(Page {
+            path: file.path,
+            bytes: file.bytes,
+        })?;
+        files += 1;
     }
     for (path, source) in crate::assets::files(root) {
         match std::fs::read(&source) {
-            Ok(bytes) => pages.push(Page { path, bytes }),
+            Ok(bytes) => {
+                sink.put(Page { path, bytes })?;
+                files += 1;
+            }
             Err(err) => {
                 let rel = source.strip_prefix(root).unwrap_or(&source);
                 diags.file_error(rel, format!("cannot be read: {err}"));
             }
         }
     }
-    pages
+    Ok(files)
+}
+
+/// Why a page was not made: its template failed (reported with the other
+/// problems of the build), or its file could not be written (ends the build).
+enum Problem {
+    Template(Failure),
+    Io(std::io::Error),
+}
+
+impl From<Failure> for Problem {
+    fn from(failure: Failure) -> Self {
+        Problem::Template(failure)
+    }
+}
+
+impl From<std::io::Error> for Problem {
+    fn from(err: std::io::Error) -> Self {
+        Problem::Io(err)
+    }
 }
 
 /// One page to render.
@@ -582,28 +614,11 @@ impl Renderer<'_> {
     }
 
     /// Every published part in one page, ids prefixed per part, links inside.
-    fn edition_page(&self, summaries: &[PartSummary]) -> Result<Page, Failure> {
+    fn edition(&self, summaries: &[PartSummary], sink: &dyn Sink) -> Result<(), Problem> {
         let model = self.model;
         let rewriter = crate::edition::Rewriter::new(
             model.series.parts.iter().map(|p| (part_dir(p), p.number)),
         );
-        // The parts' HTML is spliced into the rendered page in place of
-        // markers: handing tens of megabytes to the template engine would
-        // copy them twice. Each part is rewritten on its own core.
-        let texts: Vec<String> = model
-            .series
-            .parts
-            .par_iter()
-            .enumerate()
-            .map(|(i, part)| {
-                let doc = &model.docs[i];
-                let html = &model.html[i];
-                let notes = format!("{}{}", html.notes, html::works_cited(doc, model.references));
-                let body = rewriter.rewrite(&html.body, Some(part.number));
-                let notes = rewriter.rewrite(&notes, Some(part.number));
-                format!("<div class=\"part-body\">\n{body}</div>\n{notes}")
-            })
-            .collect();
         let parts: Vec<EditionPart> = model
             .series
             .parts
@@ -650,10 +665,30 @@ impl Renderer<'_> {
         context.insert("parts", &parts);
         context.insert("letters", &letters);
         let page = self.render("edition.html", "all/index.html".into(), context)?;
-        Ok(Page {
-            bytes: splice_edition(&page.bytes, &texts),
-            ..page
-        })
+        // The parts' HTML goes into the rendered page in place of markers,
+        // written straight to the file: handing tens of megabytes to the
+        // template engine would copy them twice. Parts are rewritten on
+        // every core, a batch at a time.
+        let page = String::from_utf8_lossy(&page.bytes);
+        let (before, tail) = split_at_markers(&page, model.series.parts.len());
+        sink.stream("all/index.html", &mut |w| {
+            crate::sink::write_in_batches(w, before.len(), |i| {
+                let mut piece = before[i].unwrap_or_default().to_string();
+                if before[i].is_some() {
+                    let part = &model.series.parts[i];
+                    let (doc, html) = (&model.docs[i], &model.html[i]);
+                    let notes =
+                        format!("{}{}", html.notes, html::works_cited(doc, model.references));
+                    piece.push_str("<div class=\"part-body\">\n");
+                    piece.push_str(&rewriter.rewrite(&html.body, Some(part.number)));
+                    piece.push_str("</div>\n");
+                    piece.push_str(&rewriter.rewrite(&notes, Some(part.number)));
+                }
+                piece
+            })?;
+            w.write_all(tail.as_bytes())
+        })?;
+        Ok(())
     }
 
     fn search_page(&self) -> Result<Page, Failure> {
@@ -792,22 +827,23 @@ fn edition_marker(i: usize) -> String {
     format!("<!--quire-edition-part:{i}-->")
 }
 
-/// The rendered edition with each part's text in place of its marker.
-fn splice_edition(page: &[u8], texts: &[String]) -> Vec<u8> {
-    let page = String::from_utf8_lossy(page);
-    let mut out = String::with_capacity(page.len() + texts.iter().map(String::len).sum::<usize>());
-    let mut rest: &str = &page;
-    for (i, text) in texts.iter().enumerate() {
+/// The rendered edition cut at the parts' markers: for each part the page
+/// text before its marker (`None` when the template left the marker out, and
+/// then the part's text too), and the text after the last one.
+fn split_at_markers(page: &str, parts: usize) -> (Vec<Option<&str>>, &str) {
+    let mut rest = page;
+    let mut before = Vec::with_capacity(parts);
+    for i in 0..parts {
         let marker = edition_marker(i);
-        let Some(at) = rest.find(&marker) else {
-            continue;
-        };
-        out.push_str(&rest[..at]);
-        out.push_str(text);
-        rest = &rest[at + marker.len()..];
+        match rest.find(&marker) {
+            Some(at) => {
+                before.push(Some(&rest[..at]));
+                rest = &rest[at + marker.len()..];
+            }
+            None => before.push(None),
+        }
     }
-    out.push_str(rest);
-    out.into_bytes()
+    (before, rest)
 }
 
 /// A part in the one-page edition.

@@ -79,6 +79,57 @@ fn a_page_changed_by_hand_is_restored_even_at_the_same_size() {
 }
 
 #[test]
+fn big_files_written_in_pieces_are_restored_whatever_was_done_to_them() {
+    // The feed and the one-page edition are compared with the old file as
+    // they are written: a change in the middle, a cut and an addition must
+    // all be noticed, and the restored file must be whole.
+    let f = Fixture::three_parts();
+    f.build_ok(&[]);
+    let feed = std::fs::read(f.out("atom.xml")).unwrap();
+    let edition = std::fs::read(f.out("all/index.html")).unwrap();
+    let mut tampered = feed.clone();
+    let at = tampered.len() / 2;
+    tampered[at] = if tampered[at] == b'x' { b'y' } else { b'x' };
+    f.write("output/atom.xml", &tampered);
+    f.write("output/all/index.html", &edition[..edition.len() / 3]);
+    let run = f.build_ok(&[]);
+    assert!(run.stdout().contains("(2 written,"), "{}", run.stdout());
+    assert_eq!(std::fs::read(f.out("atom.xml")).unwrap(), feed);
+    assert_eq!(std::fs::read(f.out("all/index.html")).unwrap(), edition);
+    let mut longer = feed.clone();
+    longer.extend_from_slice(b"<!-- more -->");
+    f.write("output/atom.xml", &longer);
+    let run = f.build_ok(&[]);
+    assert!(run.stdout().contains("(1 written,"), "{}", run.stdout());
+    assert_eq!(std::fs::read(f.out("atom.xml")).unwrap(), feed);
+}
+
+#[test]
+fn a_build_that_fails_while_writing_pages_leaves_no_folder_or_file_behind() {
+    // Pages are written (under temporary names) as they are rendered: when a
+    // later page fails, the new part's folder and every temporary file go.
+    let f = Fixture::three_parts();
+    f.build_ok(&[]);
+    let before = f.snapshot();
+    f.write(
+        "series/04-fourth.md",
+        part("title = \"Fourth\"", "Text.").as_bytes(),
+    );
+    f.write(
+        "themes/default/series.html",
+        b"{{ site.no_such_field.deeper }}",
+    );
+    let run = f.build(&[]);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    assert!(!f.out("fourth").exists(), "the new part's folder was left");
+    assert_eq!(f.snapshot(), before, "output/ changed after a failed build");
+    // Without the failure the same build writes the new folder.
+    f.remove("themes/default/series.html");
+    f.build_ok(&[]);
+    assert!(f.out("fourth/index.html").is_file());
+}
+
+#[test]
 fn leftovers_of_an_interrupted_build_are_repaired() {
     let f = Fixture::three_parts();
     f.build_ok(&[]);

@@ -1,0 +1,89 @@
+//! Where rendered files go as they are made: the output folder's staging
+//! area for `quire build`, memory for `quire serve`, `quire check` and tests.
+
+use crate::output::Staging;
+use crate::render::Page;
+use std::io::Write;
+use std::sync::Mutex;
+
+/// Receives the files of a build, from every core at once.
+pub trait Sink: Sync {
+    /// A whole file.
+    fn put(&self, page: Page) -> std::io::Result<()>;
+
+    /// A file written in pieces by `fill`, for files too big to hold whole
+    /// (the one-page edition and the feed of a long series).
+    fn stream(
+        &self,
+        path: &str,
+        fill: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+    ) -> std::io::Result<()>;
+}
+
+impl Sink for Staging {
+    fn put(&self, page: Page) -> std::io::Result<()> {
+        Staging::put(self, &page.path, &page.bytes)
+    }
+
+    fn stream(
+        &self,
+        path: &str,
+        fill: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        Staging::stream(self, path, fill)
+    }
+}
+
+/// Keeps every file in memory.
+#[derive(Default)]
+pub struct Collect(Mutex<Vec<Page>>);
+
+impl Collect {
+    /// The files, in path order.
+    pub fn into_pages(self) -> Vec<Page> {
+        let mut pages = self.0.into_inner().unwrap_or_else(|e| e.into_inner());
+        pages.sort_by(|a, b| a.path.cmp(&b.path));
+        pages
+    }
+}
+
+impl Sink for Collect {
+    fn put(&self, page: Page) -> std::io::Result<()> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(page);
+        Ok(())
+    }
+
+    fn stream(
+        &self,
+        path: &str,
+        fill: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let mut bytes = Vec::new();
+        fill(&mut bytes)?;
+        self.put(Page {
+            path: path.to_string(),
+            bytes,
+        })
+    }
+}
+
+/// Writes `count` pieces in order, each made by `make`, on every core a batch
+/// at a time: only one batch is ever held in memory.
+pub fn write_in_batches(
+    out: &mut dyn Write,
+    count: usize,
+    make: impl Fn(usize) -> String + Sync,
+) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    const BATCH: usize = 32;
+    for start in (0..count).step_by(BATCH) {
+        let pieces: Vec<String> = (start..count.min(start + BATCH))
+            .into_par_iter()
+            .map(&make)
+            .collect();
+        for piece in pieces {
+            out.write_all(piece.as_bytes())?;
+        }
+    }
+    Ok(())
+}
