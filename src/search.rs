@@ -130,22 +130,29 @@ impl Builder {
                 Event::Start(Tag::CodeBlock(_)) => code += 1,
                 Event::End(TagEnd::CodeBlock) => code = code.saturating_sub(1),
                 Event::Start(Tag::Heading { id, .. }) => {
-                    self.words(&std::mem::take(&mut text));
+                    self.flush(&mut text);
                     heading = Some(id.as_deref().unwrap_or_default().to_string());
                 }
                 Event::End(TagEnd::Heading(_)) => {
-                    let title = std::mem::take(&mut text);
-                    self.section(part, &heading.take().unwrap_or_default(), title.trim());
-                    self.words(&title);
+                    self.section(part, &heading.take().unwrap_or_default(), text.trim());
+                    self.flush(&mut text);
                 }
                 Event::Text(t) if code == 0 => text.push_str(t),
                 Event::SoftBreak | Event::HardBreak => text.push(' '),
-                Event::Start(tag) if !is_inline(tag) => text.push(' '),
-                Event::End(tag) if !is_inline_end(tag) => text.push(' '),
+                // No word runs across a block's edge: cut the words of the
+                // text so far (the buffer stays one paragraph long).
+                Event::Start(tag) if !is_inline(tag) => self.flush(&mut text),
+                Event::End(tag) if !is_inline_end(tag) => self.flush(&mut text),
                 _ => {}
             }
         }
-        self.words(&text);
+        self.flush(&mut text);
+    }
+
+    /// The words of `text`, which is emptied for reuse.
+    fn flush(&mut self, text: &mut String) {
+        self.words(text);
+        text.clear();
     }
 }
 
@@ -166,7 +173,11 @@ fn is_inline_end(tag: &TagEnd) -> bool {
 /// The words of one part, numbered within the part (parts are read in
 /// parallel, then their vocabularies merged).
 fn part_words(i: usize, part: &crate::part::Part, doc: &Doc) -> Builder {
-    let mut builder = Builder::default();
+    let mut builder = Builder {
+        tokens: Vec::with_capacity(doc.word_count + doc.word_count / 4),
+        ids: HashMap::with_capacity_and_hasher(doc.word_count / 4, Hasher::default()),
+        ..Builder::default()
+    };
     builder.section(i, "", "");
     builder.words(&part.meta.title);
     builder.events(i, &doc.body);

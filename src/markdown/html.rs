@@ -77,18 +77,23 @@ impl PartHtml {
 
     /// Text and notes with every link made absolute against `page_url`, ready
     /// to go in a CDATA section; kept, since a part's URL rarely changes.
-    pub fn feed_content(&self, page_url: &str) -> String {
+    pub fn feed_content(&self, page_url: &str) -> std::borrow::Cow<'_, str> {
         let make = || {
-            let html = format!("{}{}", self.feed_body, self.notes);
-            crate::urls::absolutize(&html, page_url).replace("]]>", "]]]]><![CDATA[>")
+            let mut html = crate::urls::absolutize(&self.feed_body, page_url);
+            html.push_str(&crate::urls::absolutize(&self.notes, page_url));
+            // Only `]]>` needs care inside CDATA; it is rare, so look before copying.
+            if memchr::memmem::find(html.as_bytes(), b"]]>").is_some() {
+                html = html.replace("]]>", "]]]]><![CDATA[>");
+            }
+            html
         };
         let (url, content) = self
             .feed_content
             .get_or_init(|| (page_url.to_string(), make()));
         if url == page_url {
-            content.clone()
+            std::borrow::Cow::Borrowed(content)
         } else {
-            make()
+            std::borrow::Cow::Owned(make())
         }
     }
 }
