@@ -3,7 +3,7 @@
 //! formats citations and reference lists, both through hayagriva.
 
 use crate::diagnostics::{Diagnostics, LineIndex};
-use hayagriva::archive::{locales, ArchivedStyle};
+use hayagriva::archive::{ArchivedStyle, LOCALES};
 use hayagriva::citationberg::taxonomy::Locator as CslLocator;
 use hayagriva::citationberg::{IndependentStyle, Locale, LocaleCode, Style, StyleClass};
 use hayagriva::{
@@ -217,6 +217,44 @@ impl Bibliography {
     }
 }
 
+/// The CSL locales a series in `language` can use: its own, its language's
+/// default region ("de" → "de-DE") and en-US — hayagriva looks no further.
+/// Decoding all of hayagriva's locales would cost ~60 ms on every build; a
+/// locale's `@xml:lang` attribute is in its CBOR bytes, so only the few
+/// whose bytes hold a wanted one are decoded (and then checked).
+fn locales_for(language: &str) -> Vec<Locale> {
+    let code = LocaleCode(language.to_string());
+    let wanted: Vec<LocaleCode> = [code.fallback(), Some(LocaleCode::en_us()), Some(code)]
+        .into_iter()
+        .flatten()
+        .collect();
+    let encoded: Vec<Vec<u8>> = wanted
+        .iter()
+        .map(|c| [cbor_text("@xml:lang"), cbor_text(&c.0)].concat())
+        .collect();
+    LOCALES
+        .iter()
+        .filter(|bytes| {
+            encoded
+                .iter()
+                .any(|c| memchr::memmem::find(bytes, c).is_some())
+        })
+        .filter_map(|bytes| ciborium::de::from_reader::<Locale, _>(*bytes).ok())
+        .filter(|locale| locale.lang.as_ref().is_some_and(|l| wanted.contains(l)))
+        .collect()
+}
+
+/// A short string as CBOR encodes it: major type 3 with its length, then the bytes.
+fn cbor_text(s: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len() + 2);
+    match s.len() {
+        len @ 0..=23 => out.push(0x60 | len as u8),
+        len => out.extend_from_slice(&[0x78, len.min(255) as u8]),
+    }
+    out.extend_from_slice(s.as_bytes());
+    out
+}
+
 /// Puts the real locator where the stand-in is (a style may have shortened
 /// the stand-in range, "90401–2": all of it goes).
 fn replace_stand_in(html: &str, value: &str) -> String {
@@ -292,7 +330,7 @@ pub fn load(
         list_style,
         forms: Mutex::default(),
         stand_in_entry: hayagriva::Entry::new("quire-stand-in", hayagriva::types::EntryType::Misc),
-        locales: locales(),
+        locales: locales_for(language),
         locale: Some(LocaleCode(language.to_string())),
         path: rel.to_path_buf(),
         fingerprint,
@@ -534,4 +572,38 @@ pub fn series_references(bib: &Bibliography, docs: &[crate::markdown::Doc]) -> V
         }
     }
     references(bib, &keys)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(locales: &[Locale]) -> Vec<String> {
+        let mut codes: Vec<String> = locales
+            .iter()
+            .filter_map(|l| l.lang.as_ref().map(|c| c.0.clone()))
+            .collect();
+        codes.sort();
+        codes
+    }
+
+    #[test]
+    fn only_the_locales_hayagriva_would_consult_are_decoded_and_none_is_missed() {
+        let all = hayagriva::archive::locales();
+        for language in ["en-US", "en-GB", "en", "de", "fr-CA", "eu", "pt-BR", "xx"] {
+            let code = LocaleCode(language.to_string());
+            let wanted = [code.fallback(), Some(LocaleCode::en_us()), Some(code)];
+            let expected: Vec<Locale> = all
+                .iter()
+                .filter(|l| wanted.iter().flatten().any(|w| l.lang.as_ref() == Some(w)))
+                .cloned()
+                .collect();
+            assert_eq!(
+                codes(&locales_for(language)),
+                codes(&expected),
+                "{language}"
+            );
+        }
+        assert_eq!(codes(&locales_for("de")), ["de-DE", "en-US"]);
+    }
 }
