@@ -284,10 +284,11 @@ pub fn render_site(
                         bytes,
                     }
                 }
-                Job::SearchData => Page {
-                    path: crate::search::DATA_PATH.into(),
-                    bytes: crate::search::data_file(series, docs).into_bytes(),
-                },
+                Job::SearchData => {
+                    return Ok(sink.stream(crate::search::DATA_PATH, &mut |w| {
+                        crate::search::write_data(series, docs, w)
+                    })?)
+                }
                 Job::NotFound => renderer.not_found_page(series)?,
                 Job::Feed => {
                     return Ok(sink.stream("atom.xml", &mut |w| {

@@ -193,8 +193,13 @@ fn part_words(i: usize, part: &crate::part::Part, doc: &Doc) -> Builder {
     builder
 }
 
-/// The search data file (`search/data.js`).
-pub fn data_file(series: &Series, docs: &[Doc]) -> String {
+/// Writes the search data file (`search/data.js`). The text, the largest
+/// part, is encoded and written in pieces rather than held whole.
+pub fn write_data(
+    series: &Series,
+    docs: &[Doc],
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     use rayon::prelude::*;
     let parts = series
         .parts
@@ -213,8 +218,8 @@ pub fn data_file(series: &Series, docs: &[Doc]) -> String {
         .enumerate()
         .map(|(i, (part, doc))| part_words(i, part, doc))
         .collect();
-    let merged = merge(per_part);
-    let (words, numbers) = number_words(merged.words, &merged.tokens);
+    let mut merged = merge(per_part);
+    let words = number_words(merged.words, &mut merged.tokens);
     let data = Data {
         parts,
         sections: merged.sections,
@@ -228,19 +233,43 @@ pub fn data_file(series: &Series, docs: &[Doc]) -> String {
         .strip_suffix('}')
         .unwrap_or(&json)
         .replace("</", "<\\/");
-    let text = base64(&leb128(&numbers));
-    let mut script = String::with_capacity(fields.len() + text.len() + 64);
-    script.push_str("window.quireSearchData=");
-    script.push_str(&fields);
-    script.push_str(",\"text\":\"");
-    script.push_str(&text);
-    script.push_str("\"};\n");
-    script
+    out.write_all(b"window.quireSearchData=")?;
+    out.write_all(fields.as_bytes())?;
+    out.write_all(b",\"text\":\"")?;
+    let mut text = Base64Writer::default();
+    for chunk in merged.tokens.chunks(1 << 16) {
+        text.push(&leb128(chunk), out)?;
+    }
+    text.finish(out)?;
+    out.write_all(b"\"};\n")
+}
+
+/// Base64 of a byte stream that arrives in pieces: whole three-byte groups
+/// are written as they come, the rest waits for the next piece.
+#[derive(Default)]
+struct Base64Writer {
+    pending: Vec<u8>,
+}
+
+impl Base64Writer {
+    fn push(&mut self, bytes: &[u8], out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        self.pending.extend_from_slice(bytes);
+        let whole = self.pending.len() / 3 * 3;
+        out.write_all(base64(&self.pending[..whole]).as_bytes())?;
+        self.pending.drain(..whole);
+        Ok(())
+    }
+
+    fn finish(self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        out.write_all(base64(&self.pending).as_bytes())
+    }
 }
 
 /// One vocabulary and one text from the parts' own.
 fn merge(parts: Vec<Builder>) -> Builder {
     let mut all = Builder::default();
+    all.tokens
+        .reserve_exact(parts.iter().map(|p| p.tokens.len()).sum());
     for part in parts {
         let offset = all.tokens.len();
         let local: Vec<u32> = part
@@ -272,21 +301,23 @@ fn merge(parts: Vec<Builder>) -> Builder {
 }
 
 /// Renumbers words by frequency, commonest first (ties in order of
-/// appearance), so the commonest take one byte each.
-fn number_words(words: Vec<(Box<str>, usize)>, tokens: &[u32]) -> (Vec<String>, Vec<u32>) {
+/// appearance), so the commonest take one byte each; `tokens` are renumbered
+/// in place.
+fn number_words(words: Vec<(Box<str>, usize)>, tokens: &mut [u32]) -> Vec<String> {
     let mut order: Vec<usize> = (0..words.len()).collect();
     order.sort_by(|&a, &b| words[b].1.cmp(&words[a].1).then(a.cmp(&b)));
     let mut new_id = vec![0u32; words.len()];
     for (rank, &old) in order.iter().enumerate() {
         new_id[old] = rank as u32;
     }
-    let numbers = tokens.iter().map(|&t| new_id[t as usize]).collect();
+    for t in tokens.iter_mut() {
+        *t = new_id[*t as usize];
+    }
     let mut words: Vec<Option<Box<str>>> = words.into_iter().map(|(w, _)| Some(w)).collect();
-    let sorted = order
+    order
         .iter()
         .map(|&old| words[old].take().map(String::from).unwrap_or_default())
-        .collect();
-    (sorted, numbers)
+        .collect()
 }
 
 /// Unsigned LEB128: 7 bits a byte, high bit set on all but the last.
@@ -338,11 +369,29 @@ mod tests {
     }
 
     #[test]
+    fn base64_in_pieces_is_base64_of_the_whole() {
+        let bytes: Vec<u8> = (0..=255u8).cycle().take(1000).collect();
+        for cut in [1, 2, 3, 4, 500, 998] {
+            let mut out = Vec::new();
+            let mut writer = Base64Writer::default();
+            for piece in bytes.chunks(cut) {
+                writer.push(piece, &mut out).unwrap();
+            }
+            writer.finish(&mut out).unwrap();
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                base64(&bytes),
+                "pieces of {cut}"
+            );
+        }
+    }
+
+    #[test]
     fn common_words_get_small_numbers() {
         let mut builder = Builder::default();
         builder.words("the keeper and the lamp and the");
-        let (words, numbers) = number_words(builder.words, &builder.tokens);
+        let words = number_words(builder.words, &mut builder.tokens);
         assert_eq!(words, ["the", "and", "keeper", "lamp"]);
-        assert_eq!(numbers, [0, 2, 1, 0, 3, 1, 0]);
+        assert_eq!(builder.tokens, [0, 2, 1, 0, 3, 1, 0]);
     }
 }
