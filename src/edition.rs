@@ -50,6 +50,12 @@ impl Rewriter {
         })
     }
 
+    /// A link written for a page one folder deep (like the index), pointed
+    /// inside the edition when it leads into a part.
+    pub fn link(&self, value: &str) -> String {
+        self.href(value, None)
+    }
+
     /// A link's new target: same-page fragments get the part's prefix, links
     /// to a part page (with or without a fragment) point inside the edition.
     fn href(&self, value: &str, number: Option<u32>) -> String {

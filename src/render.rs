@@ -235,11 +235,17 @@ pub fn render_site(
         .iter()
         .map(|s| (s.name.as_str(), s.path.as_str()))
         .collect();
+    let letters = if site.has_index {
+        index_view(model)
+    } else {
+        Vec::new()
+    };
     let renderer = Renderer {
         theme,
         site: &site,
         model,
         static_urls: &static_urls,
+        letters: &letters,
     };
     // Every page is independent of the others: render them all on every core,
     // the largest single ones (feed, index) first so that no core idles at the end.
@@ -275,7 +281,7 @@ pub fn render_site(
                 Job::Edition => return renderer.edition(&summaries, sink),
                 Job::Search => renderer.search_page()?,
                 Job::Epub => {
-                    let index = (!model.entries.is_empty()).then(|| index_body(model));
+                    let index = (!model.entries.is_empty()).then(|| index_body(&letters));
                     let bytes = crate::epub::book(model, index).map_err(|message| {
                         Problem::Template((crate::config::CONFIG_PATH.into(), message))
                     })?;
@@ -375,6 +381,8 @@ struct Renderer<'a> {
     site: &'a SiteView<'a>,
     model: &'a Model<'a>,
     static_urls: &'a BTreeMap<&'a str, &'a str>,
+    /// The index's view, made once for the index page and the edition.
+    letters: &'a [LetterView],
 }
 
 impl Renderer<'_> {
@@ -578,7 +586,6 @@ impl Renderer<'_> {
     }
 
     fn index_page(&self) -> Result<Page, Failure> {
-        let letters = index_view(self.model);
         let meta = PageMeta {
             kind: "index",
             title: "Index".into(),
@@ -591,7 +598,7 @@ impl Renderer<'_> {
             ..PageMeta::default()
         };
         let mut context = self.base_context("../", meta);
-        context.insert("letters", &letters);
+        context.insert("letters", self.letters);
         self.render("book-index.html", "index/index.html".into(), context)
     }
 
@@ -643,17 +650,7 @@ impl Renderer<'_> {
                 }
             })
             .collect();
-        let mut letters = if model.entries.is_empty() {
-            Vec::new()
-        } else {
-            index_view(model)
-        };
-        for entry in letters.iter_mut().flat_map(|l| &mut l.entries) {
-            entry.locators_html = rewriter.rewrite(&entry.locators_html, None);
-            for sub in &mut entry.subentries {
-                sub.locators_html = rewriter.rewrite(&sub.locators_html, None);
-            }
-        }
+        let letters = edition_letters(self.letters, &rewriter);
         let meta = PageMeta {
             kind: "edition",
             title: format!("{}: the whole series", self.site.title),
@@ -763,10 +760,10 @@ pub fn toc(headings: &[Heading]) -> Vec<TocEntry> {
 
 /// The index as plain HTML (letters and entries), for the EPUB's index
 /// chapter; links as written for a page one folder deep.
-fn index_body(model: &Model<'_>) -> String {
+fn index_body(letters: &[LetterView]) -> String {
     use std::fmt::Write;
     let mut out = String::new();
-    for letter in index_view(model) {
+    for letter in letters {
         let _ = write!(
             out,
             "<h2 id=\"{}\">{}</h2>\n<ul class=\"index-entries\">\n",
@@ -861,15 +858,35 @@ struct EditionPart<'a> {
     toc: Vec<TocEntry>,
 }
 
+/// The index's view for the edition: every locator (links and HTML) points
+/// inside the page.
+fn edition_letters(letters: &[LetterView], rewriter: &crate::edition::Rewriter) -> Vec<LetterView> {
+    let relink = |parts: &mut Vec<PartLocators>| {
+        for link in parts.iter_mut().flat_map(|p| &mut p.links) {
+            link.url = rewriter.link(&link.url);
+        }
+    };
+    let mut letters = letters.to_vec();
+    for entry in letters.iter_mut().flat_map(|l| &mut l.entries) {
+        entry.locators_html = rewriter.rewrite(&entry.locators_html, None);
+        relink(&mut entry.parts);
+        for sub in &mut entry.subentries {
+            sub.locators_html = rewriter.rewrite(&sub.locators_html, None);
+            relink(&mut sub.parts);
+        }
+    }
+    letters
+}
+
 /// A letter of the index with its entries.
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 struct LetterView {
     letter: String,
     id: String,
     entries: Vec<EntryView>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 struct EntryView {
     name: String,
     id: String,
@@ -882,7 +899,7 @@ struct EntryView {
     see_also: Vec<CrossRef>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 struct SubEntryView {
     name: String,
     parts: Vec<PartLocators>,
@@ -890,7 +907,7 @@ struct SubEntryView {
 }
 
 /// The occurrences of an entry in one part.
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 struct PartLocators {
     number: u32,
     numeral: String,
@@ -899,13 +916,13 @@ struct PartLocators {
     links: Vec<LocatorLink>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 struct LocatorLink {
     url: String,
     section: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 struct CrossRef {
     name: String,
     url: String,

@@ -136,3 +136,26 @@ fn the_index_locators_point_inside_the_page() {
         assert_eq!(text_of(target), "Alpha");
     }
 }
+
+#[test]
+fn the_index_locators_given_to_templates_point_inside_the_page_too() {
+    // A theme may write the locators from `parts[].links` itself: in the
+    // edition those links must land on the words in the page, as the
+    // default theme's `locators_html` do.
+    let f = series();
+    let page = edition(&f);
+    let html_locators = page.attrs("#edition-index .locator-part a", "href");
+    f.write(
+        "themes/default/edition.html",
+        b"<!DOCTYPE html><html><body>{% for l in letters %}{% for e in l.entries %}\
+          {% for p in e.parts %}{% for k in p.links %}<a class=\"own\" href=\"{{ k.url }}\">{{ p.number }}</a>\
+          {% endfor %}{% endfor %}{% endfor %}{% endfor %}</body></html>",
+    );
+    f.build_ok(&[]);
+    let own = f.page("all/index.html").attrs("a.own", "href");
+    assert_eq!(own, html_locators);
+    for href in &own {
+        let id = href.strip_prefix('#').expect("a fragment");
+        assert_eq!(text_of(page.one(&format!("[id='{id}']"))), "Alpha");
+    }
+}
