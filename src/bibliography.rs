@@ -137,9 +137,39 @@ impl Bibliography {
             .find(|(p, _)| *p == form.position)
             .map_or("", |(_, html)| html.as_str());
         match value {
-            Some(value) => replace_stand_in(html, &crate::markdown::html::escape(value)),
+            Some(value) => {
+                let value = match form.locator {
+                    Some(("page", _)) => self.page_range(value),
+                    _ => value.to_string(),
+                };
+                replace_stand_in(html, &crate::markdown::html::escape(&value))
+            }
             None => html.to_string(),
         }
+    }
+
+    /// Page locators written as ranges ("321-328", "321–8"), in the style's
+    /// page-range format ("321–28" in Chicago, "321–328" in APA); other
+    /// values, and every value in a style without a format, as written.
+    fn page_range(&self, value: &str) -> String {
+        let Some(format) = self.style.settings.page_range_format else {
+            return value.to_string();
+        };
+        let mut ranges = Vec::new();
+        for item in value.split(", ") {
+            let Some((start, end)) = item.split_once(['-', '–', '—']) else {
+                ranges.push(item.to_string());
+                continue;
+            };
+            let numeric = |s: &str| s.trim().ends_with(|c: char| c.is_ascii_digit());
+            let mut out = String::new();
+            if numeric(start) && numeric(end) && format.format(&mut out, start, end, None).is_ok() {
+                ranges.push(out);
+            } else {
+                ranges.push(item.to_string());
+            }
+        }
+        ranges.join(", ")
     }
 
     /// Formats a work in every position at once, by citing it in a sequence

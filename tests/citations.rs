@@ -439,3 +439,36 @@ fn two_bibliographies_are_an_error() {
         &["series/bibliography.yaml: a series has one bibliography"],
     );
 }
+
+#[test]
+fn page_ranges_follow_the_style_s_page_range_format() {
+    // Chicago abbreviates ranges ("321–28"), APA writes them in full
+    // ("321–328"), whatever the author typed; other locators stay as written.
+    let text = "One [@daniels1967, pp. 321-328]. Two [@pipes1990, pp. 321-8]. \
+                Three [@carr1950, chap. 3-4].\n";
+    let cited = |style: &str| {
+        let f = series(Some(style), &[("A", text)]);
+        f.build_ok(&[]);
+        f.page("a/index.html")
+            .select(".part-body .citation")
+            .iter()
+            .map(|c| text_of(*c))
+            .collect::<Vec<String>>()
+    };
+    assert_eq!(
+        cited("chicago-author-date"),
+        [
+            "(Daniels 1967, 321–28)",
+            "(Pipes 1990, 321–28)",
+            "(Carr 1950, chaps. 3-4)"
+        ]
+    );
+    assert_eq!(
+        cited("apa"),
+        [
+            "(Daniels, 1967, pp. 321–328)",
+            "(Pipes, 1990, pp. 321–328)",
+            "(Carr, 1950, Chapters 3-4)"
+        ]
+    );
+}
