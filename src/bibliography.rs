@@ -11,7 +11,7 @@ use hayagriva::{
     ElemChildren, Library,
 };
 use hayagriva::{CitePurpose, LocatorPayload, SpecificLocator};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -51,6 +51,12 @@ pub struct Bibliography {
     stand_in_entry: hayagriva::Entry,
     /// The style without its citation layout, for reference lists.
     list_style: IndependentStyle,
+    /// For each cited work, the other cited works whose first author has the
+    /// same family name and that have the same year, those first cited before
+    /// it and those after: they
+    /// are cited around it when its forms are made, in the series' order, so
+    /// that the style tells them apart as the reference list does ("1967a").
+    namesakes: HashMap<String, (Vec<String>, Vec<String>)>,
 }
 
 /// A work's forms in every position, as HTML.
@@ -107,6 +113,42 @@ impl Bibliography {
     /// Whether citations become notes (Chicago notes) rather than inline text.
     pub fn is_note_style(&self) -> bool {
         self.style.settings.class == StyleClass::Note
+    }
+
+    /// Records which works the series cites, in the order they are first
+    /// cited, for telling apart works by authors of the same family name from
+    /// the same year.
+    /// Returns a hash of what that decides: parses made under another are stale.
+    pub fn set_cited<'k>(&mut self, keys: impl IntoIterator<Item = &'k str>) -> u64 {
+        let mut seen = HashSet::new();
+        let mut by_name: HashMap<String, Vec<String>> = HashMap::new();
+        for key in keys.into_iter().filter(|k| seen.insert(*k)) {
+            let first = self.library.get(key).and_then(|entry| {
+                entry
+                    .authors()
+                    .or_else(|| entry.editors())
+                    .and_then(|people| people.first())
+            });
+            // Only works whose short citations could read alike need each
+            // other: the same first author's family name, the same year.
+            if let Some(person) = first {
+                let year = self.library.get(key).and_then(|e| e.date()).map(|d| d.year);
+                by_name
+                    .entry(format!("{}\u{0}{year:?}", person.name.to_lowercase()))
+                    .or_default()
+                    .push(key.to_string());
+            }
+        }
+        self.namesakes.clear();
+        for group in by_name.into_values().filter(|g| g.len() > 1) {
+            for (i, key) in group.iter().enumerate() {
+                let around = (group[..i].to_vec(), group[i + 1..].to_vec());
+                self.namesakes.insert(key.clone(), around);
+            }
+        }
+        let mut sorted: Vec<_> = self.namesakes.iter().collect();
+        sorted.sort();
+        xxhash_rust::xxh3::xxh3_64(format!("{sorted:?}").as_bytes())
     }
 
     /// Every key, for did-you-mean suggestions.
@@ -204,14 +246,30 @@ impl Bibliography {
             _ => (STAND_IN, STAND_IN_OTHER),
         };
         let this = |value| CitationItem::new(entry, locator(value), None, false, form.purpose);
-        // The sequence that puts the work in each position in turn.
-        let sequence = [
-            (Some(Position::First), this(stand_in)),
-            (None, CitationItem::with_entry(&self.stand_in_entry)),
-            (Some(Position::Subsequent), this(stand_in)),
-            (Some(Position::Ibid), this(stand_in)),
-            (Some(Position::IbidWithLocator), this(other)),
-        ];
+        // The sequence that puts the work in each position in turn, between
+        // the works of its namesakes (which take no position of its own).
+        let cite_all =
+            |keys: &[String]| -> Vec<(Option<Position>, CitationItem<'_, hayagriva::Entry>)> {
+                keys.iter()
+                    .filter_map(|key| self.library.get(key))
+                    .map(|other| (None, CitationItem::with_entry(other)))
+                    .collect()
+            };
+        let (before, after) = self
+            .namesakes
+            .get(&form.key)
+            .map(|(b, a)| (cite_all(b), cite_all(a)))
+            .unwrap_or_default();
+        let sequence = before
+            .into_iter()
+            .chain([
+                (Some(Position::First), this(stand_in)),
+                (None, CitationItem::with_entry(&self.stand_in_entry)),
+                (Some(Position::Subsequent), this(stand_in)),
+                (Some(Position::Ibid), this(stand_in)),
+                (Some(Position::IbidWithLocator), this(other)),
+            ])
+            .chain(after);
         let mut driver = BibliographyDriver::new();
         let mut positions = Vec::new();
         for (note, (position, item)) in sequence.into_iter().enumerate() {
@@ -364,6 +422,7 @@ pub fn load(
         locale: Some(LocaleCode(language.to_string())),
         path: rel.to_path_buf(),
         fingerprint,
+        namesakes: HashMap::new(),
     })
 }
 
@@ -471,17 +530,23 @@ pub fn reference_id(key: &str) -> String {
 pub fn references(bib: &Bibliography, keys: &[&str]) -> Vec<Reference> {
     let entries: Vec<&hayagriva::Entry> = keys.iter().filter_map(|k| bib.library.get(k)).collect();
     // Only the list is wanted: with an empty citation layout, formatting the
-    // citations that carry the works to the driver costs nothing.
+    // citations that carry the works to the driver costs nothing. But works
+    // of namesakes are told apart ("1967a") only when citations are formatted.
+    let style = if bib.namesakes.is_empty() {
+        &bib.list_style
+    } else {
+        &bib.style
+    };
     let mut driver = BibliographyDriver::new();
     for entry in &entries {
         driver.citation(CitationRequest::from_items(
             vec![CitationItem::with_entry(*entry)],
-            &bib.list_style,
+            style,
             &bib.locales,
         ));
     }
     let rendered = driver.finish(BibliographyRequest::new(
-        &bib.list_style,
+        style,
         bib.locale.clone(),
         &bib.locales,
     ));

@@ -34,7 +34,8 @@ pub struct Session {
     parses: HashMap<PathBuf, CachedParse>,
     html: HashMap<PathBuf, CachedHtml>,
     /// What the cached parses were made with besides each part's text: the
-    /// terms file (it decides what is marked) and the bibliography and style.
+    /// terms file (it decides what is marked), the bibliography and style, and
+    /// which cited works have namesakes (their citations are told apart).
     parse_inputs: u64,
 }
 
@@ -110,14 +111,28 @@ impl Session {
         let base = urls::normalize_base(series.config.base_url.as_deref().unwrap_or_default());
         let theme = theme::load(root, &series.config.theme, &mut diags);
         let terms = index::load(root, &mut diags);
-        let bibliography = bibliography::load(
+        let mut bibliography = bibliography::load(
             root,
             series.config.citation_style.as_deref(),
             &series.config.language,
             &mut diags,
         );
+        let namesakes = bibliography.as_mut().map_or(0, |bib| {
+            let cited: Vec<Vec<String>> = series
+                .parts
+                .par_iter()
+                .map(|part| markdown::citations::cited_keys(&part.text))
+                .collect();
+            bib.set_cited(cited.iter().flatten().map(String::as_str))
+        });
         clock.lap("load");
-        let docs = self.parse_all(&series, &terms, bibliography.as_ref(), &mut diags);
+        let docs = self.parse_all(
+            &series,
+            &terms,
+            bibliography.as_ref(),
+            namesakes,
+            &mut diags,
+        );
         clock.lap("parse");
         let resolved = links::resolve(&series, root, &docs, &mut diags);
         clock.lap("links");
@@ -206,10 +221,12 @@ impl Session {
         series: &series::Series,
         terms: &index::Terms,
         bibliography: Option<&bibliography::Bibliography>,
+        namesakes: u64,
         diags: &mut Diagnostics,
     ) -> Vec<Doc> {
-        let inputs =
-            text_hash(terms.text()) ^ bibliography.map_or(0, |b| b.fingerprint.rotate_left(1));
+        let inputs = text_hash(terms.text())
+            ^ bibliography.map_or(0, |b| b.fingerprint.rotate_left(1))
+            ^ namesakes.rotate_left(2);
         if inputs != self.parse_inputs {
             self.parses.clear();
             self.parse_inputs = inputs;

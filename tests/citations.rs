@@ -472,3 +472,45 @@ fn page_ranges_follow_the_style_s_page_range_format() {
         ]
     );
 }
+
+#[test]
+fn works_by_one_author_in_one_year_are_told_apart_in_citations_and_lists() {
+    // Two books by Daniels from 1967, cited in different parts: both the
+    // citations and the works cited say 1967a and 1967b, the same way.
+    let bib = format!(
+        "{BIB}\n@book{{daniels1967b,\n  author = {{Daniels, Robert Vincent}},\n  \
+         title = {{The Nature of Communism}},\n  publisher = {{Random House}},\n  year = {{1967}},\n}}\n"
+    );
+    let f = series(
+        Some("chicago-author-date"),
+        &[
+            ("A", "First [@daniels1967, p. 12].\n"),
+            ("B", "Second [@daniels1967b]. And @pipes1990 alone.\n"),
+        ],
+    );
+    f.write("series/bibliography.bib", bib.as_bytes());
+    f.build_ok(&[]);
+    let cites = |page: &str| {
+        f.page(page)
+            .select(".part-body .citation")
+            .iter()
+            .map(|c| text_of(*c))
+            .collect::<Vec<String>>()
+    };
+    assert_eq!(cites("a/index.html"), ["(Daniels 1967a, 12)"]);
+    assert_eq!(cites("b/index.html"), ["(Daniels 1967b)", "Pipes (1990)"]);
+    let listed: Vec<String> = f
+        .page("bibliography/index.html")
+        .select(".reference")
+        .iter()
+        .map(|li| text_of(*li))
+        .collect();
+    assert!(
+        listed.iter().any(|r| r.contains("1967a. Red October")),
+        "{listed:?}"
+    );
+    assert!(
+        listed.iter().any(|r| r.contains("1967b. The Nature")),
+        "{listed:?}"
+    );
+}

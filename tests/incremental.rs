@@ -79,6 +79,25 @@ fn every_kind_of_edit_rebuilds_to_the_same_site_as_a_full_build() {
                 b"title = \"S\"\nbase_url = \"https://example.org/s/\"\ncitation_style = \"apa\"\n",
             )
         }),
+        // a second work by the same author in the same year, then its first
+        // citation, in another part: Part I's citation becomes "1951a"
+        Box::new(|f| {
+            f.write(
+                "series/bibliography.yaml",
+                b"w:\n  type: book\n  title: New Title\n  author: Writer, Wendy\n  date: 1951\n\
+                  w2:\n  type: book\n  title: Other Title\n  author: Writer, Wendy\n  date: 1951\n",
+            )
+        }),
+        Box::new(|f| {
+            f.write(
+                "series/02-second.md",
+                part(
+                    "title = \"Second\"",
+                    "\n## Beta {#beta}\n\nAlpha here now [@w2].\n",
+                )
+                .as_bytes(),
+            )
+        }),
         Box::new(|f| {
             f.write(
                 "series/series.toml",
