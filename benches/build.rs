@@ -76,7 +76,7 @@ fn incremental(dir: &Path, runs: usize) {
         root: dir.to_path_buf(),
         ..BuildOptions::default()
     };
-    let mut session = Session::default();
+    let mut session = Session::watching();
     session.render(&options).expect("builds");
     let part = dir.join("series/0050-part-50.md");
     let original = std::fs::read_to_string(&part).unwrap();

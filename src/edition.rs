@@ -21,6 +21,16 @@ pub struct Rewriter {
     parts: HashMap<String, u32>,
 }
 
+impl Rewriter {
+    /// A hash of the folders and numbers: a rewritten text stays right as
+    /// long as it is the same.
+    pub fn fingerprint(&self) -> u64 {
+        let mut parts: Vec<(&String, &u32)> = self.parts.iter().collect();
+        parts.sort();
+        xxhash_rust::xxh3::xxh3_64(format!("{parts:?}").as_bytes())
+    }
+}
+
 /// Attributes that hold an id, a list of ids, or a link.
 const ATTRIBUTES: [&str; 4] = ["id", "aria-labelledby", "aria-describedby", "href"];
 

@@ -44,6 +44,7 @@ pub fn write_atom(
     series: &Series,
     html: &[Arc<PartHtml>],
     base: &str,
+    reuse: Option<&crate::render::Reuse>,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     let config = &series.config;
@@ -94,41 +95,51 @@ pub fn write_atom(
     out.write_all(head.as_bytes())?;
     // Each entry holds a whole part: made on every core, a batch at a time.
     crate::sink::write_in_batches(out, order.len(), |k| {
-        entry(series, &html[order[k]], base, order[k], fallback)
+        let (part, html) = (&series.parts[order[k]], &html[order[k]]);
+        let url = part_url(base, part);
+        let content = match reuse {
+            Some(reuse) => reuse.piece(
+                &[
+                    b"feed",
+                    html.feed_body.as_bytes(),
+                    html.notes.as_bytes(),
+                    url.as_bytes(),
+                ],
+                || html.feed_content(&url),
+            ),
+            None => Arc::new(html.feed_content(&url)),
+        };
+        entry(part, &url, &content, fallback)
     })?;
     out.write_all(b"</feed>\n")
 }
 
-fn entry(series: &Series, html: &PartHtml, base: &str, i: usize, fallback: Date) -> String {
-    let mut out = String::new();
-    {
-        let part = &series.parts[i];
-        let url = part_url(base, part);
-        let content = html.feed_content(&url);
-        let title = format!("Part {}: {}", roman(part.number), part.meta.title);
-        let published = part.date.unwrap_or(fallback);
-        let updated = last_changed(part).unwrap_or(fallback);
-        out.push_str("  <entry>\n");
-        let _ = writeln!(out, "    <title>{}</title>", xml_escape(&title));
-        let _ = writeln!(out, "    <id>{}</id>", xml_escape(&url));
-        let _ = writeln!(
-            out,
-            "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
-            xml_escape(&url)
-        );
-        let _ = writeln!(out, "    <published>{}</published>", timestamp(published));
-        let _ = writeln!(out, "    <updated>{}</updated>", timestamp(updated));
-        if let Some(summary) = &part.meta.summary {
-            let _ = writeln!(out, "    <summary>{}</summary>", xml_escape(summary));
-        }
-        let _ = writeln!(
-            out,
-            "    <content type=\"html\"><![CDATA[{}]]></content>",
-            // CDATA needs no escaping of the (large) content; only `]]>` is split.
-            content
-        );
-        out.push_str("  </entry>\n");
+/// One part's entry in the feed.
+fn entry(part: &Part, url: &str, content: &str, fallback: Date) -> String {
+    let mut out = String::with_capacity(content.len() + 1024);
+    let title = format!("Part {}: {}", roman(part.number), part.meta.title);
+    let published = part.date.unwrap_or(fallback);
+    let updated = last_changed(part).unwrap_or(fallback);
+    out.push_str("  <entry>\n");
+    let _ = writeln!(out, "    <title>{}</title>", xml_escape(&title));
+    let _ = writeln!(out, "    <id>{}</id>", xml_escape(url));
+    let _ = writeln!(
+        out,
+        "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
+        xml_escape(url)
+    );
+    let _ = writeln!(out, "    <published>{}</published>", timestamp(published));
+    let _ = writeln!(out, "    <updated>{}</updated>", timestamp(updated));
+    if let Some(summary) = &part.meta.summary {
+        let _ = writeln!(out, "    <summary>{}</summary>", xml_escape(summary));
     }
+    let _ = writeln!(
+        out,
+        "    <content type=\"html\"><![CDATA[{}]]></content>",
+        // CDATA needs no escaping of the (large) content; only `]]>` is split.
+        content
+    );
+    out.push_str("  </entry>\n");
     out
 }
 

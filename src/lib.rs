@@ -152,7 +152,7 @@ pub fn watch_and_build(
 ) -> Result<(), BuildError> {
     let watcher = watch::Watcher::new(&options.root)
         .map_err(|e| BuildError::Io(format!("cannot watch the project: {e}")))?;
-    let mut session = pipeline::Session::default();
+    let mut session = pipeline::Session::watching();
     match build_with(&mut session, options) {
         Err(err @ BuildError::Usage(_)) => return Err(err),
         result => report(result),

@@ -37,6 +37,9 @@ pub struct Session {
     /// terms file (it decides what is marked), the bibliography and style, and
     /// which cited works have namesakes (their citations are told apart).
     parse_inputs: u64,
+    /// Pieces of pages kept for the next rebuild (only when watching: a
+    /// one-off build would hold them for nothing).
+    reuse: Option<render::Reuse>,
 }
 
 /// Times the phases of one build.
@@ -65,6 +68,15 @@ fn text_hash(text: &str) -> u64 {
 }
 
 impl Session {
+    /// A session for `quire serve` and `build --watch`, which also keeps
+    /// pieces of pages between rebuilds.
+    pub fn watching() -> Self {
+        Session {
+            reuse: Some(render::Reuse::default()),
+            ..Session::default()
+        }
+    }
+
     /// Forgets every cached parse (after a configuration change).
     pub fn clear(&mut self) {
         self.parses.clear();
@@ -156,6 +168,7 @@ impl Session {
                     base,
                     html: &html,
                     epub: options.epub,
+                    reuse: self.reuse.as_ref(),
                 };
                 render::render_site(&model, theme, sink, &mut diags)
                     .map_err(|err| BuildError::Io(format!("cannot write the site: {err}")))?

@@ -13,7 +13,7 @@ use crate::theme::{tera_message, Theme};
 use crate::{feed, fingerprint};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 /// One file of the built site.
@@ -165,6 +165,49 @@ pub struct Model<'a> {
     pub html: &'a [std::sync::Arc<html::PartHtml>],
     /// Also make the EPUB.
     pub epub: bool,
+    /// What earlier builds of the same session made that this one may reuse
+    /// (`None` for a one-off build, which keeps nothing).
+    pub reuse: Option<&'a Reuse>,
+}
+
+/// Pieces of pages kept between the rebuilds of `quire serve` and `build
+/// --watch`: each part's text as rewritten for the one-page edition and as
+/// written into the feed, which are most of the work of a rebuild after a
+/// one-part edit. Keyed by a hash of everything a piece is made from.
+#[derive(Default)]
+pub struct Reuse {
+    pieces: std::sync::Mutex<HashMap<u64, std::sync::Arc<String>>>,
+    used: std::sync::Mutex<std::collections::HashSet<u64>>,
+}
+
+impl Reuse {
+    /// The piece made from `inputs`, made by `make` unless an earlier build made it.
+    pub fn piece(&self, inputs: &[&[u8]], make: impl FnOnce() -> String) -> std::sync::Arc<String> {
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        for input in inputs {
+            hasher.update(&(input.len() as u64).to_le_bytes());
+            hasher.update(input);
+        }
+        let key = hasher.digest();
+        self.used
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key);
+        let lock = || self.pieces.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(piece) = lock().get(&key) {
+            return std::sync::Arc::clone(piece);
+        }
+        let piece = std::sync::Arc::new(make());
+        lock().insert(key, std::sync::Arc::clone(&piece));
+        piece
+    }
+
+    /// Forgets every piece the last build did not use.
+    fn sweep(&self) {
+        let used = std::mem::take(&mut *self.used.lock().unwrap_or_else(|e| e.into_inner()));
+        let mut pieces = self.pieces.lock().unwrap_or_else(|e| e.into_inner());
+        pieces.retain(|key, _| used.contains(key));
+    }
 }
 
 /// Renders every page of the site into `sink`, returning how many files it
@@ -298,7 +341,7 @@ pub fn render_site(
                 Job::NotFound => renderer.not_found_page(series)?,
                 Job::Feed => {
                     return Ok(sink.stream("atom.xml", &mut |w| {
-                        feed::write_atom(series, model.html, base, w)
+                        feed::write_atom(series, model.html, base, model.reuse, w)
                     })?)
                 }
                 Job::Sitemap => Page {
@@ -309,6 +352,9 @@ pub fn render_site(
             Ok(sink.put(page)?)
         })
         .collect();
+    if let Some(reuse) = model.reuse {
+        reuse.sweep();
+    }
     let mut files = 0;
     for outcome in outcomes {
         match outcome {
@@ -669,18 +715,36 @@ impl Renderer<'_> {
         // every core, a batch at a time.
         let page = String::from_utf8_lossy(&page.bytes);
         let (before, tail) = split_at_markers(&page, model.series.parts.len());
+        let text = |i: usize| {
+            let part = &model.series.parts[i];
+            let (doc, html) = (&model.docs[i], &model.html[i]);
+            let notes = format!("{}{}", html.notes, html::works_cited(doc, model.references));
+            let make = || {
+                let mut text = String::from("<div class=\"part-body\">\n");
+                text.push_str(&rewriter.rewrite(&html.body, Some(part.number)));
+                text.push_str("</div>\n");
+                text.push_str(&rewriter.rewrite(&notes, Some(part.number)));
+                text
+            };
+            match model.reuse {
+                Some(reuse) => reuse.piece(
+                    &[
+                        b"edition",
+                        html.body.as_bytes(),
+                        notes.as_bytes(),
+                        &part.number.to_le_bytes(),
+                        &rewriter.fingerprint().to_le_bytes(),
+                    ],
+                    make,
+                ),
+                None => std::sync::Arc::new(make()),
+            }
+        };
         sink.stream("all/index.html", &mut |w| {
             crate::sink::write_in_batches(w, before.len(), |i| {
                 let mut piece = before[i].unwrap_or_default().to_string();
                 if before[i].is_some() {
-                    let part = &model.series.parts[i];
-                    let (doc, html) = (&model.docs[i], &model.html[i]);
-                    let notes =
-                        format!("{}{}", html.notes, html::works_cited(doc, model.references));
-                    piece.push_str("<div class=\"part-body\">\n");
-                    piece.push_str(&rewriter.rewrite(&html.body, Some(part.number)));
-                    piece.push_str("</div>\n");
-                    piece.push_str(&rewriter.rewrite(&notes, Some(part.number)));
+                    piece.push_str(&text(i));
                 }
                 piece
             })?;

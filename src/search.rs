@@ -11,7 +11,7 @@
 //! vocabulary, then scans the numbers, which takes milliseconds.
 
 use crate::links::part_dir;
-use crate::markdown::{Doc, Ev};
+use crate::markdown::{Doc, Ev, Note};
 use crate::numeral::roman;
 use crate::series::Series;
 use pulldown_cmark::{Event, Tag, TagEnd};
@@ -22,7 +22,7 @@ use std::collections::HashMap;
 pub const DATA_PATH: &str = "search/data.js";
 
 /// A stretch of a part between two headings, or one note.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 struct Section {
     /// Index into `parts`.
     part: usize,
@@ -170,27 +170,44 @@ fn is_inline_end(tag: &TagEnd) -> bool {
     )
 }
 
-/// The words of one part, numbered within the part (parts are read in
-/// parallel, then their vocabularies merged).
-fn part_words(i: usize, part: &crate::part::Part, doc: &Doc) -> Builder {
+/// The words of one part, numbered within the part: made when the part is
+/// parsed (in parallel, and kept with the parse, so a rebuild after one
+/// edit reads only that part again), merged into the series' vocabulary when
+/// the data file is written.
+#[derive(Debug, Clone, Default)]
+pub struct PartWords {
+    /// Its sections, with `part` left at 0 (the part's place in the series
+    /// is known only when the file is written).
+    sections: Vec<Section>,
+    tokens: Vec<u32>,
+    words: Vec<(Box<str>, usize)>,
+}
+
+/// The searchable words of a part: its title, its text and its notes.
+pub fn part_words(title: &str, body: &[Ev], notes: &[Note], word_count: usize) -> PartWords {
     let mut builder = Builder {
-        tokens: Vec::with_capacity(doc.word_count + doc.word_count / 4),
-        ids: HashMap::with_capacity_and_hasher(doc.word_count / 4, Hasher::default()),
+        tokens: Vec::with_capacity(word_count + word_count / 4),
+        ids: HashMap::with_capacity_and_hasher(word_count / 4, Hasher::default()),
         ..Builder::default()
     };
-    builder.section(i, "", "");
-    builder.words(&part.meta.title);
-    builder.events(i, &doc.body);
-    for note in &doc.notes {
+    builder.section(0, "", "");
+    builder.words(title);
+    builder.events(0, body);
+    for note in notes {
         let before = builder.tokens.len();
-        builder.section(i, &note.id(), &format!("Note {}", note.number));
-        builder.events(i, &note.events);
+        builder.section(0, &note.id(), &format!("Note {}", note.number));
+        builder.events(0, &note.events);
         // A citation's note holds formatted HTML only: nothing to search.
         if builder.tokens.len() == before {
             builder.sections.pop();
         }
     }
-    builder
+    builder.tokens.shrink_to_fit();
+    PartWords {
+        sections: builder.sections,
+        tokens: builder.tokens,
+        words: builder.words,
+    }
 }
 
 /// Writes the search data file (`search/data.js`). The text, the largest
@@ -200,7 +217,6 @@ pub fn write_data(
     docs: &[Doc],
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    use rayon::prelude::*;
     let parts = series
         .parts
         .iter()
@@ -211,14 +227,7 @@ pub fn write_data(
             url: format!("{}index.html", part_dir(part)),
         })
         .collect();
-    let per_part: Vec<Builder> = series
-        .parts
-        .par_iter()
-        .zip(docs)
-        .enumerate()
-        .map(|(i, (part, doc))| part_words(i, part, doc))
-        .collect();
-    let mut merged = merge(per_part);
+    let mut merged = merge(docs.iter().map(|doc| &doc.search));
     let words = number_words(merged.words, &mut merged.tokens);
     let data = Data {
         parts,
@@ -265,23 +274,23 @@ impl Base64Writer {
     }
 }
 
-/// One vocabulary and one text from the parts' own.
-fn merge(parts: Vec<Builder>) -> Builder {
+/// One vocabulary and one text from the parts' own, in series order.
+fn merge<'a>(parts: impl Iterator<Item = &'a PartWords> + Clone) -> Builder {
     let mut all = Builder::default();
     all.tokens
-        .reserve_exact(parts.iter().map(|p| p.tokens.len()).sum());
-    for part in parts {
+        .reserve_exact(parts.clone().map(|p| p.tokens.len()).sum());
+    for (i, part) in parts.enumerate() {
         let offset = all.tokens.len();
         let local: Vec<u32> = part
             .words
-            .into_iter()
+            .iter()
             .map(|(word, count)| {
-                let id = match all.ids.get(&word) {
+                let id = match all.ids.get(word) {
                     Some(&id) => id,
                     None => {
                         let id = all.words.len() as u32;
                         all.ids.insert(word.clone(), id);
-                        all.words.push((word, 0));
+                        all.words.push((word.clone(), 0));
                         id
                     }
                 };
@@ -291,11 +300,11 @@ fn merge(parts: Vec<Builder>) -> Builder {
             .collect();
         all.tokens
             .extend(part.tokens.iter().map(|&t| local[t as usize]));
-        all.sections
-            .extend(part.sections.into_iter().map(|s| Section {
-                start: s.start + offset,
-                ..s
-            }));
+        all.sections.extend(part.sections.iter().map(|s| Section {
+            part: i,
+            start: s.start + offset,
+            ..s.clone()
+        }));
     }
     all
 }

@@ -108,7 +108,7 @@ pub fn serve(options: ServeOptions) -> Result<(), BuildError> {
     // Watch before the first build, so that no edit made from now on is missed.
     let watcher = Watcher::new(&build.root)
         .map_err(|e| BuildError::Io(format!("cannot watch the project: {e}")))?;
-    let mut session = Session::default();
+    let mut session = Session::watching();
     rebuild(&mut session, &build, &shared);
     say(&format!(
         "Serving on http://{addr}/ ({}; press Ctrl-C to stop)",

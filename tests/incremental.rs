@@ -37,7 +37,7 @@ fn every_kind_of_edit_rebuilds_to_the_same_site_as_a_full_build() {
         root: f.root().to_path_buf(),
         ..BuildOptions::default()
     };
-    let mut session = Session::default();
+    let mut session = Session::watching();
     pages(&mut session, &options);
     let edits: Vec<Edit> = vec![
         // body text, with an index term

@@ -54,6 +54,8 @@ pub struct ParsedDoc {
     pub has_highlighted_code: bool,
     /// Every citation, in text order, with the id a link to it lands on.
     pub citations: Vec<CiteSpot>,
+    /// The words of the part for the search data.
+    pub search: crate::search::PartWords,
 }
 
 /// What parsing needs from the series beyond the part itself.
@@ -113,6 +115,7 @@ pub fn parse(part: &Part, context: Context<'_>, diags: &mut Diagnostics) -> Pars
         .iter()
         .chain(notes.iter().flat_map(|n| &n.events))
         .any(|(e, _)| matches!(e, Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(lang))) if !lang.trim().is_empty()));
+    let search = crate::search::part_words(&part.meta.title, &events, &notes, word_count);
     ParsedDoc {
         body: events,
         notes,
@@ -124,6 +127,7 @@ pub fn parse(part: &Part, context: Context<'_>, diags: &mut Diagnostics) -> Pars
         word_count,
         has_highlighted_code,
         citations: cited.spots,
+        search,
     }
 }
 
