@@ -101,19 +101,25 @@ impl Builder {
         });
     }
 
+    /// Counts `count` more occurrences of `word`, returning its number.
+    fn count(&mut self, word: &str, count: usize) -> u32 {
+        let id = match self.ids.get(word) {
+            Some(&id) => id,
+            None => {
+                let id = self.words.len() as u32;
+                self.ids.insert(word.into(), id);
+                self.words.push((word.into(), 0));
+                id
+            }
+        };
+        self.words[id as usize].1 += count;
+        id
+    }
+
     fn words(&mut self, text: &str) {
         // ASCII whitespace only: faster, and a no-break space rightly joins words.
         for word in text.split_ascii_whitespace() {
-            let id = match self.ids.get(word) {
-                Some(&id) => id,
-                None => {
-                    let id = self.words.len() as u32;
-                    self.ids.insert(word.into(), id);
-                    self.words.push((word.into(), 0));
-                    id
-                }
-            };
-            self.words[id as usize].1 += 1;
+            let id = self.count(word, 1);
             self.tokens.push(id);
         }
     }
@@ -284,19 +290,7 @@ fn merge<'a>(parts: impl Iterator<Item = &'a PartWords> + Clone) -> Builder {
         let local: Vec<u32> = part
             .words
             .iter()
-            .map(|(word, count)| {
-                let id = match all.ids.get(word) {
-                    Some(&id) => id,
-                    None => {
-                        let id = all.words.len() as u32;
-                        all.ids.insert(word.clone(), id);
-                        all.words.push((word.clone(), 0));
-                        id
-                    }
-                };
-                all.words[id as usize].1 += count;
-                id
-            })
+            .map(|(word, count)| all.count(word, *count))
             .collect();
         all.tokens
             .extend(part.tokens.iter().map(|&t| local[t as usize]));
