@@ -136,6 +136,9 @@ fn serve_latency(dir: &Path, runs: usize) {
     let original = std::fs::read_to_string(&part).unwrap();
     let mut samples = Vec::new();
     for i in 0..runs {
+        // An author saves after a pause: let the last rebuild finish its
+        // site-wide files, which it makes after the pages.
+        std::thread::sleep(Duration::from_millis(300));
         let marker = format!("Served edit {i}.");
         let start = Instant::now();
         std::fs::write(&part, format!("{original}\n{marker}\n")).unwrap();

@@ -311,47 +311,53 @@ pub fn render_site(
         jobs.push(Job::Bibliography);
         extra_pages.push("bibliography/");
     }
-    jobs.extend((0..series.parts.len()).map(Job::Part));
+    let part_jobs: Vec<Job> = (0..series.parts.len()).map(Job::Part).collect();
     let base = &model.base;
-    let outcomes: Vec<Result<(), Problem>> = jobs
-        .into_par_iter()
-        .map(|job| {
-            let page = match job {
-                Job::Part(index) => renderer.part_page(&summaries, index)?,
-                Job::Series => renderer.series_page(&summaries, &forthcoming)?,
-                Job::Index => renderer.index_page()?,
-                Job::Bibliography => renderer.bibliography_page()?,
-                Job::Edition => return renderer.edition(&summaries, sink),
-                Job::Search => renderer.search_page()?,
-                Job::Epub => {
-                    let index = (!model.entries.is_empty()).then(|| index_body(&letters));
-                    let bytes = crate::epub::book(model, index).map_err(|message| {
-                        Problem::Template((crate::config::CONFIG_PATH.into(), message))
-                    })?;
-                    Page {
-                        path: crate::epub::file_name(model),
-                        bytes,
-                    }
+    let render_job = |job| -> Result<(), Problem> {
+        let page = match job {
+            Job::Part(index) => renderer.part_page(&summaries, index)?,
+            Job::Series => renderer.series_page(&summaries, &forthcoming)?,
+            Job::Index => renderer.index_page()?,
+            Job::Bibliography => renderer.bibliography_page()?,
+            Job::Edition => return renderer.edition(&summaries, sink),
+            Job::Search => renderer.search_page()?,
+            Job::Epub => {
+                let index = (!model.entries.is_empty()).then(|| index_body(&letters));
+                let bytes = crate::epub::book(model, index).map_err(|message| {
+                    Problem::Template((crate::config::CONFIG_PATH.into(), message))
+                })?;
+                Page {
+                    path: crate::epub::file_name(model),
+                    bytes,
                 }
-                Job::SearchData => {
-                    return Ok(sink.stream(crate::search::DATA_PATH, &mut |w| {
-                        crate::search::write_data(series, docs, w)
-                    })?)
-                }
-                Job::NotFound => renderer.not_found_page(series)?,
-                Job::Feed => {
-                    return Ok(sink.stream("atom.xml", &mut |w| {
-                        feed::write_atom(series, model.html, base, model.reuse, w)
-                    })?)
-                }
-                Job::Sitemap => Page {
-                    path: "sitemap.xml".into(),
-                    bytes: feed::sitemap(series, base, &extra_pages).into_bytes(),
-                },
-            };
-            Ok(sink.put(page)?)
-        })
-        .collect();
+            }
+            Job::SearchData => {
+                return Ok(sink.stream(crate::search::DATA_PATH, &mut |w| {
+                    crate::search::write_data(series, docs, w)
+                })?)
+            }
+            Job::NotFound => renderer.not_found_page(series)?,
+            Job::Feed => {
+                return Ok(sink.stream("atom.xml", &mut |w| {
+                    feed::write_atom(series, model.html, base, model.reuse, w)
+                })?)
+            }
+            Job::Sitemap => Page {
+                path: "sitemap.xml".into(),
+                bytes: feed::sitemap(series, base, &extra_pages).into_bytes(),
+            },
+        };
+        Ok(sink.put(page)?)
+    };
+    sink.begin();
+    let outcomes: Vec<Result<(), Problem>> = if sink.pages_first() {
+        let mut outcomes: Vec<_> = part_jobs.into_par_iter().map(&render_job).collect();
+        outcomes.extend(jobs.into_par_iter().map(&render_job).collect::<Vec<_>>());
+        outcomes
+    } else {
+        jobs.extend(part_jobs);
+        jobs.into_par_iter().map(&render_job).collect()
+    };
     if let Some(reuse) = model.reuse {
         reuse.sweep();
     }

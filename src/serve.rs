@@ -34,6 +34,10 @@ pub struct ServeOptions {
 #[derive(Default)]
 struct State {
     pages: HashMap<String, Arc<Vec<u8>>>,
+    /// While a build renders: the files it has made so far. Requests take their
+    /// file from here as soon as it exists, so a reloading page never gets the
+    /// old version and never waits for the site-wide files it does not need.
+    fresh: Option<HashMap<String, Arc<Vec<u8>>>>,
     /// `file:line:col: message` of the last build, if it failed.
     errors: Vec<String>,
     /// Counts builds, so event streams know when something happened.
@@ -50,21 +54,82 @@ pub struct Shared {
 }
 
 impl Shared {
-    fn publish(&self, result: Result<Vec<crate::render::Page>, Vec<String>>) {
+    /// Ends a build: its files become the site, or its errors are shown over
+    /// the last good site.
+    fn publish(&self, result: Result<(), Vec<String>>) {
         let mut state = self.state.lock().expect("state lock");
-        match result {
-            Ok(pages) => {
-                state.pages = pages
-                    .into_iter()
-                    .map(|p| (p.path, Arc::new(p.bytes)))
-                    .collect();
-                state.errors.clear();
+        let fresh = state.fresh.take();
+        match (result, fresh) {
+            (Ok(()), Some(pages)) => {
+                // Open pages were told to reload when rendering began.
+                state.pages = pages;
                 state.has_site = true;
             }
-            Err(errors) => state.errors = errors,
+            (Ok(()), None) => {}
+            (Err(errors), _) => {
+                state.errors = errors;
+                state.generation += 1;
+            }
         }
-        state.generation += 1;
         self.changed.notify_all();
+    }
+
+    /// The file at `key` of the newest site, waiting while a build renders
+    /// until that file exists or the build has ended.
+    fn current(&self, key: &str) -> (std::sync::MutexGuard<'_, State>, Option<Arc<Vec<u8>>>) {
+        let state = self.state.lock().expect("state lock");
+        let state = self
+            .changed
+            .wait_while(state, |s| {
+                s.fresh.as_ref().is_some_and(|f| !f.contains_key(key))
+            })
+            .expect("state lock");
+        let file = state
+            .fresh
+            .as_ref()
+            .unwrap_or(&state.pages)
+            .get(key)
+            .cloned();
+        (state, file)
+    }
+}
+
+/// Where a rebuild's files go: straight to the requests waiting for them.
+struct Live<'a>(&'a Shared);
+
+impl crate::sink::Sink for Live<'_> {
+    fn begin(&self) {
+        let mut state = self.0.state.lock().expect("state lock");
+        state.fresh = Some(HashMap::new());
+        state.errors.clear();
+        state.generation += 1;
+        self.0.changed.notify_all();
+    }
+
+    fn pages_first(&self) -> bool {
+        true
+    }
+
+    fn put(&self, page: crate::render::Page) -> std::io::Result<()> {
+        let mut state = self.0.state.lock().expect("state lock");
+        if let Some(fresh) = state.fresh.as_mut() {
+            fresh.insert(page.path, Arc::new(page.bytes));
+        }
+        self.0.changed.notify_all();
+        Ok(())
+    }
+
+    fn stream(
+        &self,
+        path: &str,
+        fill: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let mut bytes = Vec::new();
+        fill(&mut bytes)?;
+        self.put(crate::render::Page {
+            path: path.to_string(),
+            bytes,
+        })
     }
 }
 
@@ -146,7 +211,7 @@ fn warn(line: &str) {
 
 fn rebuild(session: &mut Session, build: &BuildOptions, shared: &Shared) {
     let start = std::time::Instant::now();
-    match session.render(build) {
+    match session.render_into(build, &Live(shared)) {
         Ok(site) => {
             for warning in &site.warnings {
                 warn(&warning.to_string());
@@ -156,7 +221,7 @@ fn rebuild(session: &mut Session, build: &BuildOptions, shared: &Shared) {
                 site.parts,
                 start.elapsed().as_millis()
             ));
-            shared.publish(Ok(site.pages));
+            shared.publish(Ok(()));
         }
         Err(err) => {
             let errors = error_lines(&err);
@@ -262,14 +327,14 @@ fn percent_decode(s: &str) -> Option<String> {
 }
 
 fn lookup(shared: &Shared, key: &str, url_path: &str) -> Response<std::io::Cursor<Vec<u8>>> {
-    let state = shared.state.lock().expect("state lock");
-    if !state.has_site {
+    let (state, file) = shared.current(key);
+    if !state.has_site && file.is_none() {
         let page = error_page(&state.errors, state.generation);
         return html_response(page.into_bytes(), 500);
     }
-    if let Some(bytes) = state.pages.get(key) {
+    if let Some(bytes) = file {
         let bytes = if key.ends_with(".html") {
-            inject(bytes, &state.errors, state.generation)
+            inject(&bytes, &state.errors, state.generation)
         } else {
             bytes.to_vec()
         };
@@ -440,6 +505,89 @@ mod tests {
         for (path, expected) in table {
             assert_eq!(site_path(path).as_deref(), *expected, "{path}");
         }
+    }
+
+    fn page(path: &str, text: &str) -> crate::render::Page {
+        crate::render::Page {
+            path: path.into(),
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+
+    /// Asks for `key` on another thread, as a request would.
+    fn ask(shared: &Arc<Shared>, key: &str) -> std::sync::mpsc::Receiver<Option<Vec<u8>>> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (shared, key) = (Arc::clone(shared), key.to_string());
+        std::thread::spawn(move || {
+            let file = shared.current(&key).1;
+            let _ = tx.send(file.map(|f| f.to_vec()));
+        });
+        rx
+    }
+
+    /// A site built once, with a part page and the edition.
+    fn served_site() -> Arc<Shared> {
+        use crate::sink::Sink;
+        let shared = Arc::new(Shared::default());
+        let live = Live(&shared);
+        live.begin();
+        live.put(page("part/index.html", "old part")).unwrap();
+        live.put(page("all/index.html", "old edition")).unwrap();
+        shared.publish(Ok(()));
+        shared
+    }
+
+    #[test]
+    fn during_a_rebuild_each_file_is_served_new_as_soon_as_it_is_made() {
+        use crate::sink::Sink;
+        let shared = served_site();
+        let before = shared.state.lock().unwrap().generation;
+        let live = Live(&shared);
+        live.begin();
+        assert_eq!(
+            shared.state.lock().unwrap().generation,
+            before + 1,
+            "open pages are told to reload when rendering begins"
+        );
+        live.put(page("part/index.html", "new part")).unwrap();
+        assert_eq!(
+            ask(&shared, "part/index.html").recv().unwrap().unwrap(),
+            b"new part"
+        );
+        // The edition is not made yet: its request waits for it, never getting
+        // the old one.
+        let edition = ask(&shared, "all/index.html");
+        let gone = ask(&shared, "removed/index.html");
+        let wait = Duration::from_millis(200);
+        assert!(edition.recv_timeout(wait).is_err(), "answered too early");
+        live.put(page("all/index.html", "new edition")).unwrap();
+        assert_eq!(edition.recv().unwrap().unwrap(), b"new edition");
+        // A file the new build does not make is missing once the build has ended.
+        assert!(gone.recv_timeout(wait).is_err(), "answered too early");
+        shared.publish(Ok(()));
+        assert_eq!(gone.recv().unwrap(), None);
+        assert_eq!(
+            shared.state.lock().unwrap().generation,
+            before + 1,
+            "a build announces itself once"
+        );
+    }
+
+    #[test]
+    fn a_build_that_fails_while_rendering_leaves_the_last_good_site() {
+        use crate::sink::Sink;
+        let shared = served_site();
+        let live = Live(&shared);
+        live.begin();
+        live.put(page("part/index.html", "half-made")).unwrap();
+        let waiting = ask(&shared, "all/index.html");
+        shared.publish(Err(vec!["themes/x/part.html: template failed".into()]));
+        assert_eq!(waiting.recv().unwrap().unwrap(), b"old edition");
+        assert_eq!(
+            ask(&shared, "part/index.html").recv().unwrap().unwrap(),
+            b"old part"
+        );
+        assert_eq!(shared.state.lock().unwrap().errors.len(), 1);
     }
 
     #[test]

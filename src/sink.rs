@@ -18,6 +18,18 @@ pub trait Sink: Sync {
         path: &str,
         fill: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
     ) -> std::io::Result<()>;
+
+    /// Called once the build's content is known to be good, just before the
+    /// first file is rendered: the preview server tells open pages to reload
+    /// then, and answers their requests as the files arrive.
+    fn begin(&self) {}
+
+    /// Whether someone is waiting for the part pages (the preview server): they
+    /// are then rendered before the site-wide files (feed, edition, search
+    /// data), which take longest and which no one is looking at while writing.
+    fn pages_first(&self) -> bool {
+        false
+    }
 }
 
 impl Sink for Staging {

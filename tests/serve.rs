@@ -482,3 +482,71 @@ fn a_busy_port_moves_to_the_next_one() {
         "{seen:?}"
     );
 }
+
+/// Records the order files arrive in, like the preview server's sink.
+struct Order {
+    pages_first: bool,
+    paths: std::sync::Mutex<Vec<String>>,
+}
+
+impl quire::sink::Sink for Order {
+    fn put(&self, page: quire::render::Page) -> std::io::Result<()> {
+        self.paths.lock().unwrap().push(page.path);
+        Ok(())
+    }
+
+    fn stream(
+        &self,
+        path: &str,
+        fill: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        fill(&mut std::io::sink())?;
+        self.paths.lock().unwrap().push(path.to_string());
+        Ok(())
+    }
+
+    fn pages_first(&self) -> bool {
+        self.pages_first
+    }
+}
+
+fn arrival_order(pages_first: bool) -> Vec<String> {
+    let f = Fixture::three_parts();
+    let sink = Order {
+        pages_first,
+        paths: Default::default(),
+    };
+    let options = quire::BuildOptions {
+        root: f.root().to_path_buf(),
+        ..quire::BuildOptions::default()
+    };
+    quire::pipeline::Session::default()
+        .render_into(&options, &sink)
+        .expect("builds");
+    sink.paths.into_inner().unwrap()
+}
+
+#[test]
+fn the_preview_renders_part_pages_before_the_site_wide_files() {
+    let is_part = |p: &String| {
+        p.ends_with("/index.html")
+            && !["all/", "index/", "search/"]
+                .iter()
+                .any(|d| p.starts_with(d))
+    };
+    let order = arrival_order(true);
+    let last_part = order.iter().rposition(is_part).expect("part pages");
+    for site_wide in ["atom.xml", "all/index.html", "sitemap.xml", "index.html"] {
+        let at = order.iter().position(|p| p == site_wide).expect(site_wide);
+        assert!(
+            at > last_part,
+            "{site_wide} came before a part page: {order:?}"
+        );
+    }
+    // A build for the output folder renders the biggest files first instead.
+    let order = arrival_order(false);
+    let (mut sorted, mut again) = (order.clone(), arrival_order(true));
+    sorted.sort();
+    again.sort();
+    assert_eq!(sorted, again, "the same files either way");
+}
