@@ -2,6 +2,7 @@
 //! `series/bibliography.yaml` (hayagriva's YAML), and the CSL style that
 //! formats citations and reference lists, both through hayagriva.
 
+use crate::citecache::{FormSet, Store};
 use crate::diagnostics::{Diagnostics, LineIndex};
 use hayagriva::archive::{ArchivedStyle, LOCALES};
 use hayagriva::citationberg::taxonomy::Locator as CslLocator;
@@ -44,8 +45,12 @@ pub struct Bibliography {
     /// The style without its bibliography layout, for citations (hayagriva
     /// would otherwise format a reference list with every citation).
     cite_style: IndependentStyle,
-    /// Citation forms already formatted (see `Form`).
+    /// Citation forms already formatted in this build (see `Form`).
     forms: Mutex<HashMap<Form, Arc<OnceLock<FormSet>>>>,
+    /// Forms and reference lists formatted by earlier builds.
+    store: Arc<Store>,
+    /// Hash of `namesakes`.
+    namesakes_hash: u64,
     /// A work that is cited between two citations of another, to make the
     /// second a "subsequent" one; it has no fields, so it costs nothing to format.
     stand_in_entry: hayagriva::Entry,
@@ -59,12 +64,9 @@ pub struct Bibliography {
     namesakes: HashMap<String, (Vec<String>, Vec<String>)>,
 }
 
-/// A work's forms in every position, as HTML.
-type FormSet = Vec<(Position, String)>;
-
 /// Where a citation stands among the part's citations of the same work:
 /// styles shorten later citations and may write "Ibid.".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Position {
     /// The work's first citation in the part.
     First,
@@ -123,20 +125,8 @@ impl Bibliography {
         let mut seen = HashSet::new();
         let mut by_name: HashMap<String, Vec<String>> = HashMap::new();
         for key in keys.into_iter().filter(|k| seen.insert(*k)) {
-            let first = self.library.get(key).and_then(|entry| {
-                entry
-                    .authors()
-                    .or_else(|| entry.editors())
-                    .and_then(|people| people.first())
-            });
-            // Only works whose short citations could read alike need each
-            // other: the same first author's family name, the same year.
-            if let Some(person) = first {
-                let year = self.library.get(key).and_then(|e| e.date()).map(|d| d.year);
-                by_name
-                    .entry(format!("{}\u{0}{year:?}", person.name.to_lowercase()))
-                    .or_default()
-                    .push(key.to_string());
+            if let Some(name) = self.namesake_group(key) {
+                by_name.entry(name).or_default().push(key.to_string());
             }
         }
         self.namesakes.clear();
@@ -148,7 +138,27 @@ impl Bibliography {
         }
         let mut sorted: Vec<_> = self.namesakes.iter().collect();
         sorted.sort();
-        xxhash_rust::xxh3::xxh3_64(format!("{sorted:?}").as_bytes())
+        self.namesakes_hash = xxhash_rust::xxh3::xxh3_64(format!("{sorted:?}").as_bytes());
+        self.namesakes_hash
+    }
+
+    /// What works that could be cited alike share: their first author's
+    /// family name and their year (`None` for a work with no author or editor).
+    fn namesake_group(&self, key: &str) -> Option<String> {
+        let entry = self.library.get(key)?;
+        let first = entry.authors().or_else(|| entry.editors())?.first()?;
+        let year = entry.date().map(|d| d.year);
+        Some(format!("{}\u{0}{year:?}", first.name.to_lowercase()))
+    }
+
+    /// Whether any two works of the bibliography could be cited alike: only
+    /// then does it matter which the series cites (see `set_cited`).
+    pub fn may_have_namesakes(&self) -> bool {
+        let mut groups = HashSet::new();
+        self.library
+            .keys()
+            .filter_map(|key| self.namesake_group(key))
+            .any(|group| !groups.insert(group))
     }
 
     /// Every key, for did-you-mean suggestions.
@@ -170,10 +180,14 @@ impl Bibliography {
             self.forms
                 .lock()
                 .expect("not poisoned")
-                .entry(set)
+                .entry(set.clone())
                 .or_default(),
         );
-        let forms = cell.get_or_init(|| self.format_forms(form));
+        let forms = cell.get_or_init(|| {
+            let made_from = format!("{set:?}{:?}", self.namesakes.get(&set.key));
+            self.store
+                .form(self.cache_key(&made_from), || self.format_forms(form))
+        });
         let html = forms
             .iter()
             .find(|(p, _)| *p == form.position)
@@ -188,6 +202,15 @@ impl Bibliography {
             }
             None => html.to_string(),
         }
+    }
+
+    /// The key in the cache of what is made from `made_from` with this
+    /// bibliography, style and language.
+    fn cache_key(&self, made_from: &str) -> u64 {
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        hasher.update(&self.fingerprint.to_le_bytes());
+        hasher.update(made_from.as_bytes());
+        hasher.digest()
     }
 
     /// Page locators written as ranges ("321-328", "321–8"), in the style's
@@ -376,6 +399,7 @@ pub fn load(
     root: &Path,
     style_name: Option<&str>,
     language: &str,
+    store: Arc<Store>,
     diags: &mut Diagnostics,
 ) -> Option<Bibliography> {
     let found: Vec<&str> = BIB_PATHS
@@ -417,6 +441,8 @@ pub fn load(
         cite_style,
         list_style,
         forms: Mutex::default(),
+        store,
+        namesakes_hash: 0,
         stand_in_entry: hayagriva::Entry::new("quire-stand-in", hayagriva::types::EntryType::Misc),
         locales: locales_for(language),
         locale: Some(LocaleCode(language.to_string())),
@@ -528,6 +554,12 @@ pub fn reference_id(key: &str) -> String {
 
 /// The reference list of `keys` (each once), sorted as the style sorts it.
 pub fn references(bib: &Bibliography, keys: &[&str]) -> Vec<Reference> {
+    let made_from = format!("references {keys:?} {}", bib.namesakes_hash);
+    bib.store
+        .references(bib.cache_key(&made_from), || format_references(bib, keys))
+}
+
+fn format_references(bib: &Bibliography, keys: &[&str]) -> Vec<Reference> {
     let entries: Vec<&hayagriva::Entry> = keys.iter().filter_map(|k| bib.library.get(k)).collect();
     // Only the list is wanted: with an empty citation layout, formatting the
     // citations that carry the works to the driver costs nothing. But works
@@ -700,5 +732,37 @@ mod tests {
             );
         }
         assert_eq!(codes(&locales_for("de")), ["de-DE", "en-US"]);
+    }
+
+    #[test]
+    fn a_later_build_takes_its_forms_from_the_store_until_the_work_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("series")).unwrap();
+        let bib = |title: &str| {
+            let text = format!(
+                "@book{{k, author = {{Orme, Clara}}, title = {{{title}}}, year = {{2014}}}}"
+            );
+            std::fs::write(dir.path().join("series/bibliography.bib"), text).unwrap();
+        };
+        let store = Arc::new(Store::default());
+        let load = || {
+            let mut diags = Diagnostics::default();
+            load(dir.path(), None, "en-US", Arc::clone(&store), &mut diags).expect("loads")
+        };
+        let form = Form {
+            key: "k".into(),
+            position: Position::First,
+            locator: None,
+            purpose: None,
+        };
+        bib("Harbours");
+        let first = load().cite(&form, None);
+        assert!(first.contains("Harbours"), "{first}");
+        assert!(store.sweep(), "the forms were formatted");
+        assert_eq!(load().cite(&form, None), first);
+        assert!(!store.sweep(), "and not formatted again");
+        bib("Bridges");
+        assert!(load().cite(&form, None).contains("Bridges"));
+        assert!(store.sweep());
     }
 }

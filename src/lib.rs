@@ -9,6 +9,7 @@
 
 pub mod assets;
 pub mod bibliography;
+pub mod citecache;
 pub mod config;
 pub mod corpus;
 pub mod date;
@@ -144,6 +145,17 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     build_with(&mut pipeline::Session::default(), options)
 }
 
+/// `build` for a process that ends right after: the session's memory (every
+/// part's parse, a few million small allocations at 1,000 parts) is left for
+/// the system to take back at exit instead of being freed piece by piece,
+/// which took a tenth of a second of the build.
+pub fn build_and_exit(options: &BuildOptions) -> Result<BuildReport, BuildError> {
+    let mut session = pipeline::Session::default();
+    let report = build_with(&mut session, options);
+    std::mem::forget(session);
+    report
+}
+
 /// `quire build --watch`: builds, then rebuilds into the output folder after
 /// every change, reporting each result; returns only if watching fails.
 pub fn watch_and_build(
@@ -197,6 +209,17 @@ fn build_with(
         ))
     })?;
     site.timings.push(("write", write_start.elapsed()));
+    if let Err(err) = session.keep_citations(&options.root) {
+        site.warnings.push(diagnostics::Diagnostic {
+            path: citecache::PATH.into(),
+            location: None,
+            severity: diagnostics::Severity::Warning,
+            message: format!(
+                "cannot keep the formatted citations for the next build ({err}); \
+                 the site was built"
+            ),
+        });
+    }
     Ok(BuildReport {
         site,
         written,

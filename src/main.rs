@@ -165,7 +165,7 @@ fn build(args: BuildArgs) -> Result<(), BuildError> {
             Err(err) => report_error(&err),
         });
     }
-    let report = quire::build(&options)?;
+    let report = quire::build_and_exit(&options)?;
     print_built(&options, &report);
     if timings {
         print_timings(&report);

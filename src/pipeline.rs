@@ -40,6 +40,10 @@ pub struct Session {
     /// Pieces of pages kept for the next rebuild (only when watching: a
     /// one-off build would hold them for nothing).
     reuse: Option<render::Reuse>,
+    /// Formatted citations, read from the project's cache on the first build.
+    citations: Option<Arc<crate::citecache::Store>>,
+    /// Whether `citations` holds something the cache file does not.
+    citations_changed: bool,
 }
 
 /// Times the phases of one build.
@@ -83,6 +87,16 @@ impl Session {
         self.html.clear();
     }
 
+    /// Writes what this session's builds formatted into the project's cache
+    /// of citations, if anything (after a `quire build` that succeeded; `quire
+    /// check` and `quire serve` never write it).
+    pub fn keep_citations(&mut self, root: &Path) -> std::io::Result<()> {
+        match &self.citations {
+            Some(store) if std::mem::take(&mut self.citations_changed) => store.write(root),
+            _ => Ok(()),
+        }
+    }
+
     /// Loads, parses, resolves and renders the series into memory.
     pub fn render(&mut self, options: &BuildOptions) -> Result<Site, BuildError> {
         let collect = crate::sink::Collect::default();
@@ -123,13 +137,22 @@ impl Session {
         let base = urls::normalize_base(series.config.base_url.as_deref().unwrap_or_default());
         let theme = theme::load(root, &series.config.theme, &mut diags);
         let terms = index::load(root, &mut diags);
+        let store = self
+            .citations
+            .get_or_insert_with(|| Arc::new(crate::citecache::Store::read(root)));
         let mut bibliography = bibliography::load(
             root,
             series.config.citation_style.as_deref(),
             &series.config.language,
+            Arc::clone(store),
             &mut diags,
         );
+        // Which works are cited matters only to tell namesakes apart: the
+        // texts are scanned for it only when the bibliography has some.
         let namesakes = bibliography.as_mut().map_or(0, |bib| {
+            if !bib.may_have_namesakes() {
+                return bib.set_cited([]);
+            }
             let cited: Vec<Vec<String>> = series
                 .parts
                 .par_iter()
@@ -178,6 +201,9 @@ impl Session {
         clock.lap("render");
         if diags.has_errors() || theme.is_none() {
             return Err(BuildError::Content(diags.sorted()));
+        }
+        if let (Some(_), Some(store)) = (&bibliography, &self.citations) {
+            self.citations_changed |= store.sweep();
         }
         Ok(Site {
             pages: Vec::new(),

@@ -514,3 +514,51 @@ fn works_by_one_author_in_one_year_are_told_apart_in_citations_and_lists() {
         "{listed:?}"
     );
 }
+
+#[test]
+fn formatted_citations_are_kept_between_builds_and_never_stale() {
+    let f = series(
+        None,
+        &[(
+            "A",
+            "A source [@daniels1967, p. 12] and another [@pipes1990].\n",
+        )],
+    );
+    let cache = f.root().join(".quire-cache/citations");
+    f.run(&["check"]);
+    assert!(!cache.exists(), "quire check writes nothing");
+    f.build_ok(&[]);
+    assert!(cache.is_file(), "quire build keeps what it formatted");
+    let first = f.snapshot();
+    f.build_ok(&[]);
+    let again = f.snapshot();
+    assert_eq!(
+        first.keys().collect::<Vec<_>>(),
+        again.keys().collect::<Vec<_>>()
+    );
+    assert!(
+        first.iter().all(|(path, bytes)| again[path] == *bytes),
+        "a build from the cache makes the same site"
+    );
+    // An edited entry is formatted again, though its key is the same.
+    f.write(
+        "series/bibliography.bib",
+        BIB.replace("Red October", "Crimson October").as_bytes(),
+    );
+    f.build_ok(&[]);
+    let notes = endnotes(&f, "a/index.html");
+    assert!(notes[0].contains("Crimson October"), "{notes:?}");
+    // And so is every citation when the style changes.
+    f.write(
+        "series/series.toml",
+        b"title = \"S\"\nbase_url = \"https://example.org/s/\"\ncitation_style = \"apa\"\n",
+    );
+    f.build_ok(&[]);
+    let page = f.page("a/index.html");
+    let inline: Vec<String> = page
+        .select(".part-body .citation")
+        .iter()
+        .map(|c| text_of(*c))
+        .collect();
+    assert_eq!(inline, ["(Daniels, 1967, p. 12)", "(Pipes, 1990)"]);
+}

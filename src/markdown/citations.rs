@@ -61,106 +61,99 @@ pub fn extract(
     bib: &Bibliography,
     diags: &mut Diagnostics,
 ) -> (Vec<Ev>, Citations) {
-    let note_style = bib.is_note_style();
     let body = part.body();
+    if memchr::memchr(b'@', body.as_bytes()).is_none() {
+        // No citation without an `@`: most parts of most series.
+        return (events, Citations::default());
+    }
+    let note_style = bib.is_note_style();
     let mut out = Vec::with_capacity(events.len());
     let mut state = Citations::default();
     let mut new_notes: Vec<Ev> = Vec::new();
     // Inside code, raw HTML, links and images nothing is a citation.
     let mut opaque = 0usize;
     let mut note: Option<String> = None;
-    let mut i = 0;
-    while i < events.len() {
-        match &events[i].0 {
-            Event::Start(tag) => {
-                match tag {
-                    Tag::CodeBlock(_) | Tag::HtmlBlock | Tag::Link { .. } | Tag::Image { .. } => {
-                        opaque += 1
-                    }
-                    Tag::FootnoteDefinition(label) => note = Some(label.to_string()),
-                    _ => {}
+    let mut events = events.into_iter().peekable();
+    while let Some(event) = events.next() {
+        match &event.0 {
+            Event::Start(tag) => match tag {
+                Tag::CodeBlock(_) | Tag::HtmlBlock | Tag::Link { .. } | Tag::Image { .. } => {
+                    opaque += 1
                 }
-                out.push(events[i].clone());
-            }
-            Event::End(tag) => {
-                match tag {
-                    TagEnd::CodeBlock | TagEnd::HtmlBlock | TagEnd::Link | TagEnd::Image => {
-                        opaque = opaque.saturating_sub(1)
-                    }
-                    TagEnd::FootnoteDefinition => note = None,
-                    _ => {}
+                Tag::FootnoteDefinition(label) => note = Some(label.to_string()),
+                _ => {}
+            },
+            Event::End(tag) => match tag {
+                TagEnd::CodeBlock | TagEnd::HtmlBlock | TagEnd::Link | TagEnd::Image => {
+                    opaque = opaque.saturating_sub(1)
                 }
-                out.push(events[i].clone());
-            }
+                TagEnd::FootnoteDefinition => note = None,
+                _ => {}
+            },
             Event::Text(_) if opaque == 0 => {
-                let run_end = events[i..]
-                    .iter()
-                    .position(|(e, _)| !matches!(e, Event::Text(_) | Event::SoftBreak))
-                    .map_or(events.len(), |n| i + n);
-                let run = &events[i..run_end];
+                let mut run = vec![event];
+                while let Some(next) =
+                    events.next_if(|(e, _)| matches!(e, Event::Text(_) | Event::SoftBreak))
+                {
+                    run.push(next);
+                }
                 // Every citation has an `@`: most runs of prose are passed on as they are.
                 if !run
                     .iter()
                     .any(|(e, _)| matches!(e, Event::Text(t) if t.contains('@')))
                 {
-                    out.extend_from_slice(run);
-                    i = run_end;
+                    out.extend(run);
                     continue;
                 }
-                let (text, offsets) = run_text(run, body);
+                let (text, offsets) = run_text(&run, body);
                 let cites: Vec<Cite> = citesyntax::find(&text)
                     .into_iter()
                     .filter(|c| known(c, bib, part, &offsets, diags))
                     .collect();
                 if cites.is_empty() {
-                    out.extend_from_slice(run);
-                } else {
-                    let span = run[0].1.start..run[run.len() - 1].1.end;
-                    let mut copied = 0;
-                    for cite in cites {
-                        let k = state.found.len() + 1;
-                        let own_note = note_style && note.is_none();
-                        let before = &text[copied..cite.range.start];
-                        copied = cite.range.end;
-                        if own_note && !cite.narrative {
-                            // "came fast [@x]." reads "came fast.¹": the note
-                            // mark follows the punctuation, with no space before.
-                            push_text(&mut out, before.trim_end(), &span);
-                            let after = &text[copied..];
-                            if let Some(p) = after.chars().next().filter(|c| ".,;:!?".contains(*c))
-                            {
-                                push_text(&mut out, &after[..p.len_utf8()], &span);
-                                copied += p.len_utf8();
-                            }
-                        } else {
-                            push_text(&mut out, before, &span);
-                        }
-                        if own_note {
-                            if cite.narrative {
-                                out.push(inline(author_token(k), &span));
-                            }
-                            out.push((
-                                Event::FootnoteReference(note_label(k).into()),
-                                span.clone(),
-                            ));
-                            new_notes.extend(note_events(k, &span));
-                        } else {
-                            out.push(inline(token(k), &span));
-                        }
-                        state.found.push(Found {
-                            cite,
-                            in_note: note.clone(),
-                            own_note,
-                        });
-                    }
-                    push_text(&mut out, &text[copied..], &span);
+                    out.extend(run);
+                    continue;
                 }
-                i = run_end;
+                let span = run[0].1.start..run[run.len() - 1].1.end;
+                let mut copied = 0;
+                for cite in cites {
+                    let k = state.found.len() + 1;
+                    let own_note = note_style && note.is_none();
+                    let before = &text[copied..cite.range.start];
+                    copied = cite.range.end;
+                    if own_note && !cite.narrative {
+                        // "came fast [@x]." reads "came fast.¹": the note
+                        // mark follows the punctuation, with no space before.
+                        push_text(&mut out, before.trim_end(), &span);
+                        let after = &text[copied..];
+                        if let Some(p) = after.chars().next().filter(|c| ".,;:!?".contains(*c)) {
+                            push_text(&mut out, &after[..p.len_utf8()], &span);
+                            copied += p.len_utf8();
+                        }
+                    } else {
+                        push_text(&mut out, before, &span);
+                    }
+                    if own_note {
+                        if cite.narrative {
+                            out.push(inline(author_token(k), &span));
+                        }
+                        out.push((Event::FootnoteReference(note_label(k).into()), span.clone()));
+                        new_notes.extend(note_events(k, &span));
+                    } else {
+                        out.push(inline(token(k), &span));
+                    }
+                    state.found.push(Found {
+                        cite,
+                        in_note: note.clone(),
+                        own_note,
+                    });
+                }
+                push_text(&mut out, &text[copied..], &span);
                 continue;
             }
-            _ => out.push(events[i].clone()),
+            _ => {}
         }
-        i += 1;
+        out.push(event);
     }
     out.extend(new_notes);
     (out, state)

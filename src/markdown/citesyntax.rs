@@ -73,7 +73,7 @@ fn at_word_start(text: &str, at: usize) -> bool {
 pub fn find(text: &str) -> Vec<Cite> {
     let mut cites = Vec::new();
     let mut i = 0;
-    while let Some(offset) = text[i..].find(['[', '@']) {
+    while let Some(offset) = memchr::memchr2(b'[', b'@', &text.as_bytes()[i..]) {
         let at = i + offset;
         if text[at..].starts_with('[') {
             if let Some(cite) = bracketed(text, at) {

@@ -1,0 +1,192 @@
+//! Formatted citations kept between builds, in `.quire-cache/citations`.
+//!
+//! hayagriva takes about a millisecond to format a work's first citation in a
+//! note style, and a long series has a few hundred citation forms and a
+//! reference list, all the same from one build to the next while the
+//! bibliography and the style are. Every entry is keyed by a hash of all it is
+//! made from (the bibliography file, the style, the language, the form and the
+//! works it is told apart from), so an entry is never stale; what the last
+//! build did not use is dropped when the file is written.
+
+use crate::bibliography::{Position, Reference};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+/// Where the cache lives, relative to the project root.
+pub const PATH: &str = ".quire-cache/citations";
+
+/// A work's citation forms in every position, as HTML.
+pub type FormSet = Vec<(Position, String)>;
+
+/// The stored entries; `made_by` tells which quire (and which hayagriva, through
+/// the lock file it was built with) formatted them.
+#[derive(Serialize, Deserialize, Default)]
+struct File {
+    made_by: String,
+    forms: HashMap<u64, FormSet>,
+    references: HashMap<u64, Vec<(String, String)>>,
+}
+
+/// The formatted citations of a session, read from the project's cache.
+#[derive(Default)]
+pub struct Store {
+    forms: Mutex<HashMap<u64, FormSet>>,
+    references: Mutex<HashMap<u64, Vec<Reference>>>,
+    /// Keys the current build asked for.
+    used: Mutex<HashSet<u64>>,
+    /// Whether anything was formatted since the file was read.
+    changed: AtomicBool,
+}
+
+/// Identifies the program that formats: a new quire or a new hayagriva may
+/// format differently.
+fn made_by() -> String {
+    let lock = xxhash_rust::xxh3::xxh3_64(include_bytes!("../Cargo.lock"));
+    format!("quire {} {lock:016x}", env!("CARGO_PKG_VERSION"))
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Store {
+    /// The cache of the project at `root`; empty when there is none, or when
+    /// it cannot be read or was made by another version (it is then remade).
+    pub fn read(root: &Path) -> Store {
+        let Ok(bytes) = std::fs::read(root.join(PATH)) else {
+            return Store::default();
+        };
+        match ciborium::from_reader::<File, _>(bytes.as_slice()) {
+            Ok(file) if file.made_by == made_by() => Store {
+                forms: Mutex::new(file.forms),
+                references: Mutex::new(
+                    file.references
+                        .into_iter()
+                        .map(|(key, list)| {
+                            let list = list
+                                .into_iter()
+                                .map(|(key, html)| Reference { key, html })
+                                .collect();
+                            (key, list)
+                        })
+                        .collect(),
+                ),
+                ..Store::default()
+            },
+            _ => Store::default(),
+        }
+    }
+
+    /// The forms stored under `key`, or made by `make` and stored.
+    pub fn form(&self, key: u64, make: impl FnOnce() -> FormSet) -> FormSet {
+        lock(&self.used).insert(key);
+        if let Some(forms) = lock(&self.forms).get(&key) {
+            return forms.clone();
+        }
+        let forms = make();
+        lock(&self.forms).insert(key, forms.clone());
+        self.changed.store(true, Ordering::Relaxed);
+        forms
+    }
+
+    /// The reference list stored under `key`, or made by `make` and stored.
+    pub fn references(&self, key: u64, make: impl FnOnce() -> Vec<Reference>) -> Vec<Reference> {
+        lock(&self.used).insert(key);
+        if let Some(list) = lock(&self.references).get(&key) {
+            return list.clone();
+        }
+        let list = make();
+        lock(&self.references).insert(key, list.clone());
+        self.changed.store(true, Ordering::Relaxed);
+        list
+    }
+
+    /// Forgets what the last build did not ask for; returns whether anything
+    /// was formatted or forgotten since the file was read or written.
+    pub fn sweep(&self) -> bool {
+        let used = std::mem::take(&mut *lock(&self.used));
+        let mut forms = lock(&self.forms);
+        let mut references = lock(&self.references);
+        let before = forms.len() + references.len();
+        forms.retain(|key, _| used.contains(key));
+        references.retain(|key, _| used.contains(key));
+        let forgot = forms.len() + references.len() != before;
+        self.changed.swap(false, Ordering::Relaxed) || forgot
+    }
+
+    /// Writes the cache into the project at `root` (a temporary file renamed
+    /// into place, so that a build stopped halfway leaves the old file whole).
+    pub fn write(&self, root: &Path) -> std::io::Result<()> {
+        let file = File {
+            made_by: made_by(),
+            forms: lock(&self.forms).clone(),
+            references: lock(&self.references)
+                .iter()
+                .map(|(key, list)| {
+                    let list = list
+                        .iter()
+                        .map(|r| (r.key.clone(), r.html.clone()))
+                        .collect();
+                    (*key, list)
+                })
+                .collect(),
+        };
+        let path = root.join(PATH);
+        let dir = path.parent().expect("the cache path has a folder");
+        std::fs::create_dir_all(dir)?;
+        let tmp = dir.join(".citations.quire-tmp");
+        let mut bytes = Vec::new();
+        ciborium::into_writer(&file, &mut bytes).map_err(std::io::Error::other)?;
+        std::fs::write(&tmp, bytes)?;
+        std::fs::rename(&tmp, &path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_was_formatted_is_read_back_and_what_was_not_used_is_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::default();
+        let made = |html: &str| vec![(Position::First, html.to_string())];
+        assert_eq!(store.form(1, || made("one")), made("one"));
+        store.form(2, || made("two"));
+        let list = vec![Reference {
+            key: "pipes1990".into(),
+            html: "Pipes, Richard.".into(),
+        }];
+        store.references(3, || list.clone());
+        assert!(store.sweep(), "new entries are worth writing");
+        store.write(dir.path()).unwrap();
+
+        let again = Store::read(dir.path());
+        let never = || -> FormSet { panic!("formatted again") };
+        assert_eq!(again.form(1, never), made("one"));
+        assert_eq!(again.references(3, || panic!("formatted again")), list);
+        assert!(again.sweep(), "entry 2 was not used and is dropped");
+        assert_eq!(again.form(2, || made("remade")), made("remade"));
+        assert!(!Store::default().sweep(), "nothing new, nothing to write");
+    }
+
+    #[test]
+    fn a_damaged_or_foreign_cache_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join(".quire-cache")).unwrap();
+        std::fs::write(dir.path().join(PATH), b"\xff not cbor").unwrap();
+        assert!(lock(&Store::read(dir.path()).forms).is_empty());
+        let other = File {
+            made_by: "quire 0.0.0".into(),
+            forms: HashMap::from([(1, vec![(Position::First, "old".to_string())])]),
+            references: HashMap::new(),
+        };
+        let mut bytes = Vec::new();
+        ciborium::into_writer(&other, &mut bytes).unwrap();
+        std::fs::write(dir.path().join(PATH), bytes).unwrap();
+        assert!(lock(&Store::read(dir.path()).forms).is_empty());
+    }
+}
