@@ -16,7 +16,6 @@ use crate::numeral::roman;
 use crate::series::Series;
 use pulldown_cmark::{Event, Tag, TagEnd};
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// Where the data file lives.
 pub const DATA_PATH: &str = "search/data.js";
@@ -44,51 +43,67 @@ struct PartEntry {
 }
 
 #[derive(Serialize)]
-struct Data {
+struct Data<'w> {
     parts: Vec<PartEntry>,
     sections: Vec<Section>,
     /// Every distinct word as written (with its punctuation), commonest first.
     /// (The file also holds `text`: the text as word numbers, LEB128 varints
     /// in base64.)
-    words: Vec<String>,
+    words: Vec<&'w str>,
 }
 
-type Hasher = std::hash::BuildHasherDefault<WordHasher>;
-
-/// The Fx hash (rustc's): a multiply and a rotate per word of input, far
+/// The Fx hash (rustc's): a multiply and a rotate per eight bytes, far
 /// cheaper than a general-purpose hash for the millions of short words of a
 /// large series, and good enough for text that is the author's own.
-#[derive(Default)]
-struct WordHasher(u64);
+fn fx_hash(word: &str) -> u64 {
+    const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+    let mut hash = 0u64;
+    let mut chunks = word.as_bytes().chunks_exact(8);
+    for chunk in &mut chunks {
+        let eight = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        hash = (hash.rotate_left(5) ^ eight).wrapping_mul(K);
+    }
+    for &b in chunks.remainder() {
+        hash = (hash.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+    }
+    hash
+}
 
-impl std::hash::Hasher for WordHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
-        }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
-        }
+/// Distinct words, numbered in order of first appearance, stored end to end
+/// in one string: a part has a thousand or two, the series some millions of
+/// occurrences, and one allocation per word would be most of the work.
+#[derive(Debug, Clone, Default)]
+struct Words {
+    text: String,
+    /// Where each word ends in `text`; it starts where the one before ends.
+    ends: Vec<u32>,
+    /// How often each word occurs.
+    counts: Vec<usize>,
+}
+
+impl Words {
+    fn len(&self) -> usize {
+        self.ends.len()
     }
 
-    fn finish(&self) -> u64 {
-        self.0
+    fn get(&self, id: u32) -> &str {
+        let end = self.ends[id as usize] as usize;
+        let start = id
+            .checked_sub(1)
+            .map_or(0, |before| self.ends[before as usize] as usize);
+        &self.text[start..end]
     }
 }
 
-/// Collects the words of the series, each distinct word stored once.
+/// Collects words, each distinct word stored once.
 #[derive(Default)]
 struct Builder {
     sections: Vec<Section>,
     /// The text, as numbers in order of first appearance.
     tokens: Vec<u32>,
-    /// Number of each distinct word.
-    ids: HashMap<Box<str>, u32, Hasher>,
-    /// Each word (by number) and how often it occurs.
-    words: Vec<(Box<str>, usize)>,
+    words: Words,
+    /// The number of each word, found by the word's hash.
+    ids: hashbrown::HashTable<u32>,
 }
 
 impl Builder {
@@ -103,16 +118,24 @@ impl Builder {
 
     /// Counts `count` more occurrences of `word`, returning its number.
     fn count(&mut self, word: &str, count: usize) -> u32 {
-        let id = match self.ids.get(word) {
-            Some(&id) => id,
-            None => {
-                let id = self.words.len() as u32;
-                self.ids.insert(word.into(), id);
-                self.words.push((word.into(), 0));
+        let words = &mut self.words;
+        let entry = self.ids.entry(
+            fx_hash(word),
+            |&id| words.get(id) == word,
+            |&id| fx_hash(words.get(id)),
+        );
+        let id = match entry {
+            hashbrown::hash_table::Entry::Occupied(found) => *found.get(),
+            hashbrown::hash_table::Entry::Vacant(slot) => {
+                let id = words.len() as u32;
+                words.text.push_str(word);
+                words.ends.push(words.text.len() as u32);
+                words.counts.push(0);
+                slot.insert(id);
                 id
             }
         };
-        self.words[id as usize].1 += count;
+        words.counts[id as usize] += count;
         id
     }
 
@@ -186,14 +209,14 @@ pub struct PartWords {
     /// is known only when the file is written).
     sections: Vec<Section>,
     tokens: Vec<u32>,
-    words: Vec<(Box<str>, usize)>,
+    words: Words,
 }
 
 /// The searchable words of a part: its title, its text and its notes.
 pub fn part_words(title: &str, body: &[Ev], notes: &[Note], word_count: usize) -> PartWords {
     let mut builder = Builder {
         tokens: Vec::with_capacity(word_count + word_count / 4),
-        ids: HashMap::with_capacity_and_hasher(word_count / 4, Hasher::default()),
+        ids: hashbrown::HashTable::with_capacity(word_count / 4),
         ..Builder::default()
     };
     builder.section(0, "", "");
@@ -209,6 +232,7 @@ pub fn part_words(title: &str, body: &[Ev], notes: &[Note], word_count: usize) -
         }
     }
     builder.tokens.shrink_to_fit();
+    builder.words.text.shrink_to_fit();
     PartWords {
         sections: builder.sections,
         tokens: builder.tokens,
@@ -234,7 +258,7 @@ pub fn write_data(
         })
         .collect();
     let mut merged = merge(docs.iter().map(|doc| &doc.search));
-    let words = number_words(merged.words, &mut merged.tokens);
+    let words = number_words(&merged.words, &mut merged.tokens);
     let data = Data {
         parts,
         sections: merged.sections,
@@ -287,10 +311,8 @@ fn merge<'a>(parts: impl Iterator<Item = &'a PartWords> + Clone) -> Builder {
         .reserve_exact(parts.clone().map(|p| p.tokens.len()).sum());
     for (i, part) in parts.enumerate() {
         let offset = all.tokens.len();
-        let local: Vec<u32> = part
-            .words
-            .iter()
-            .map(|(word, count)| all.count(word, *count))
+        let local: Vec<u32> = (0..part.words.len() as u32)
+            .map(|id| all.count(part.words.get(id), part.words.counts[id as usize]))
             .collect();
         all.tokens
             .extend(part.tokens.iter().map(|&t| local[t as usize]));
@@ -306,9 +328,10 @@ fn merge<'a>(parts: impl Iterator<Item = &'a PartWords> + Clone) -> Builder {
 /// Renumbers words by frequency, commonest first (ties in order of
 /// appearance), so the commonest take one byte each; `tokens` are renumbered
 /// in place.
-fn number_words(words: Vec<(Box<str>, usize)>, tokens: &mut [u32]) -> Vec<String> {
+fn number_words<'w>(words: &'w Words, tokens: &mut [u32]) -> Vec<&'w str> {
+    let counts = &words.counts;
     let mut order: Vec<usize> = (0..words.len()).collect();
-    order.sort_by(|&a, &b| words[b].1.cmp(&words[a].1).then(a.cmp(&b)));
+    order.sort_by(|&a, &b| counts[b].cmp(&counts[a]).then(a.cmp(&b)));
     let mut new_id = vec![0u32; words.len()];
     for (rank, &old) in order.iter().enumerate() {
         new_id[old] = rank as u32;
@@ -316,11 +339,7 @@ fn number_words(words: Vec<(Box<str>, usize)>, tokens: &mut [u32]) -> Vec<String
     for t in tokens.iter_mut() {
         *t = new_id[*t as usize];
     }
-    let mut words: Vec<Option<Box<str>>> = words.into_iter().map(|(w, _)| Some(w)).collect();
-    order
-        .iter()
-        .map(|&old| words[old].take().map(String::from).unwrap_or_default())
-        .collect()
+    order.iter().map(|&old| words.get(old as u32)).collect()
 }
 
 /// Unsigned LEB128: 7 bits a byte, high bit set on all but the last.
@@ -393,7 +412,7 @@ mod tests {
     fn common_words_get_small_numbers() {
         let mut builder = Builder::default();
         builder.words("the keeper and the lamp and the");
-        let words = number_words(builder.words, &mut builder.tokens);
+        let words = number_words(&builder.words, &mut builder.tokens);
         assert_eq!(words, ["the", "and", "keeper", "lamp"]);
         assert_eq!(builder.tokens, [0, 2, 1, 0, 3, 1, 0]);
     }
