@@ -1,7 +1,7 @@
 //! Footnotes: definitions are moved out of the text, numbered by first
 //! reference, and every reference is tagged with its note number and occurrence.
 
-use super::{matching_end, Ev};
+use super::Ev;
 use crate::diagnostics::Diagnostics;
 use crate::part::Part;
 use pulldown_cmark::{CowStr, Event, Tag};
@@ -106,33 +106,43 @@ fn split_definitions(
 ) -> (Vec<Ev>, BTreeMap<String, Definition>) {
     let mut body = Vec::with_capacity(events.len());
     let mut defs: BTreeMap<String, Definition> = BTreeMap::new();
-    let mut i = 0;
-    while i < events.len() {
-        if let (Event::Start(Tag::FootnoteDefinition(label)), span) = &events[i] {
-            let end = matching_end(&events, i);
-            let label = label.to_string();
-            let inner = events[i + 1..end].to_vec();
-            if let Some(first) = defs.get(&label) {
-                let (first_line, _) = part.body_line_col(first.span.start);
-                diags.error_at(
-                    &part.source,
-                    part.body_line_col(span.start),
-                    format!("footnote `{label}` is defined twice, first on line {first_line} (remove or rename one)"),
-                );
-            } else {
-                defs.insert(
-                    label,
-                    Definition {
-                        events: inner,
-                        span: span.clone(),
-                        used: false,
-                    },
-                );
+    let mut events = events.into_iter();
+    while let Some(event) = events.next() {
+        let (Event::Start(Tag::FootnoteDefinition(label)), span) = &event else {
+            body.push(event);
+            continue;
+        };
+        let (label, span) = (label.to_string(), span.clone());
+        // The definition's events, up to its end.
+        let mut inner = Vec::new();
+        let mut depth = 1usize;
+        for next in events.by_ref() {
+            match next.0 {
+                Event::Start(_) => depth += 1,
+                Event::End(_) => depth -= 1,
+                _ => {}
             }
-            i = end + 1;
+            if depth == 0 {
+                break;
+            }
+            inner.push(next);
+        }
+        if let Some(first) = defs.get(&label) {
+            let (first_line, _) = part.body_line_col(first.span.start);
+            diags.error_at(
+                &part.source,
+                part.body_line_col(span.start),
+                format!("footnote `{label}` is defined twice, first on line {first_line} (remove or rename one)"),
+            );
         } else {
-            body.push(events[i].clone());
-            i += 1;
+            defs.insert(
+                label,
+                Definition {
+                    events: inner,
+                    span,
+                    used: false,
+                },
+            );
         }
     }
     (body, defs)

@@ -3,7 +3,7 @@
 //! author's `index:` markers, wraps each occurrence in a `<span id="ix-N">`,
 //! and records it.
 
-use super::{matching_end, Ev};
+use super::Ev;
 use crate::diagnostics::Diagnostics;
 use crate::index::Matcher;
 use crate::part::Part;
@@ -61,9 +61,9 @@ impl<'a> Indexer<'a> {
         let mut out = Vec::with_capacity(events.len());
         let mut code_depth = 0usize;
         let mut block = self.next_block;
-        let mut i = 0;
-        while i < events.len() {
-            match &events[i].0 {
+        let mut events = events.into_iter().enumerate().peekable();
+        while let Some((i, event)) = events.next() {
+            match &event.0 {
                 Event::Start(tag) => {
                     if matches!(tag, Tag::CodeBlock(_) | Tag::HtmlBlock | Tag::Image { .. }) {
                         code_depth += 1;
@@ -72,41 +72,47 @@ impl<'a> Indexer<'a> {
                         self.next_block += 1;
                         block = self.next_block;
                     }
-                    if let Tag::Link { dest_url, .. } = tag {
-                        if let Some(spec) = dest_url.strip_prefix("index:") {
-                            let end = matching_end(&events, i);
-                            self.marker(
-                                spec,
-                                &events[i..=end],
-                                block,
-                                section_of(i),
-                                &mut out,
-                                diags,
-                            );
-                            i = end + 1;
-                            continue;
+                    let marker = match tag {
+                        Tag::Link { dest_url, .. } => dest_url.strip_prefix("index:"),
+                        _ => None,
+                    };
+                    if let Some(spec) = marker.map(str::to_string) {
+                        // The link's events, up to its end.
+                        let mut link = vec![event];
+                        let mut depth = 1usize;
+                        while depth > 0 {
+                            let Some((_, inner)) = events.next() else {
+                                break;
+                            };
+                            match inner.0 {
+                                Event::Start(_) => depth += 1,
+                                Event::End(_) => depth -= 1,
+                                _ => {}
+                            }
+                            link.push(inner);
                         }
+                        self.marker(&spec, &link, block, section_of(i), &mut out, diags);
+                        continue;
                     }
-                    out.push(events[i].clone());
                 }
                 Event::End(tag) => {
                     if matches!(tag, TagEnd::CodeBlock | TagEnd::HtmlBlock | TagEnd::Image) {
                         code_depth = code_depth.saturating_sub(1);
                     }
-                    out.push(events[i].clone());
                 }
                 Event::Text(_) if code_depth == 0 && self.matcher.is_some() => {
-                    let run_end = events[i..]
-                        .iter()
-                        .position(|(e, _)| !matches!(e, Event::Text(_)))
-                        .map_or(events.len(), |n| i + n);
-                    self.match_run(&events[i..run_end], block, section_of(i), &mut out);
-                    i = run_end;
+                    let mut run = vec![event];
+                    while let Some((_, next)) =
+                        events.next_if(|(_, (e, _))| matches!(e, Event::Text(_)))
+                    {
+                        run.push(next);
+                    }
+                    self.match_run(run, block, section_of(i), &mut out);
                     continue;
                 }
-                _ => out.push(events[i].clone()),
+                _ => {}
             }
-            i += 1;
+            out.push(event);
         }
         out
     }
@@ -157,22 +163,32 @@ impl<'a> Indexer<'a> {
 
     /// Finds terms in consecutive text events (pulldown-cmark splits text at
     /// quotes and entities) and wraps each match, which may straddle events.
-    fn match_run(&mut self, run: &[Ev], block: usize, section: Option<usize>, out: &mut Vec<Ev>) {
+    fn match_run(&mut self, run: Vec<Ev>, block: usize, section: Option<usize>, out: &mut Vec<Ev>) {
         let Some(matcher) = self.matcher else {
-            out.extend(run.iter().cloned());
+            out.extend(run);
             return;
         };
-        let mut text = String::new();
+        let mut joined = String::new();
         let mut starts = Vec::with_capacity(run.len());
-        for (event, _) in run {
-            starts.push(text.len());
-            if let Event::Text(t) = event {
-                text.push_str(t);
+        let text = match run.as_slice() {
+            // Most runs are one event: no need to copy it.
+            [(Event::Text(t), _)] => {
+                starts.push(0);
+                t.as_ref()
             }
-        }
-        let matches = matcher.find(&text);
+            _ => {
+                for (event, _) in &run {
+                    starts.push(joined.len());
+                    if let Event::Text(t) = event {
+                        joined.push_str(t);
+                    }
+                }
+                joined.as_str()
+            }
+        };
+        let matches = matcher.find(text);
         if matches.is_empty() {
-            out.extend(run.iter().cloned());
+            out.extend(run);
             return;
         }
         // Boundaries in the joined text: where each span opens and closes.
