@@ -937,14 +937,17 @@ fn edition_letters(letters: &[LetterView], rewriter: &crate::edition::Rewriter) 
         }
     };
     let mut letters = letters.to_vec();
-    for entry in letters.iter_mut().flat_map(|l| &mut l.entries) {
-        entry.locators_html = rewriter.rewrite(&entry.locators_html, None);
-        relink(&mut entry.parts);
-        for sub in &mut entry.subentries {
-            sub.locators_html = rewriter.rewrite(&sub.locators_html, None);
-            relink(&mut sub.parts);
-        }
-    }
+    letters
+        .par_iter_mut()
+        .flat_map(|l| &mut l.entries)
+        .for_each(|entry| {
+            entry.locators_html = rewriter.rewrite(&entry.locators_html, None);
+            relink(&mut entry.parts);
+            for sub in &mut entry.subentries {
+                sub.locators_html = rewriter.rewrite(&sub.locators_html, None);
+                relink(&mut sub.parts);
+            }
+        });
     letters
 }
 
@@ -999,9 +1002,15 @@ struct CrossRef {
 }
 
 fn index_view(model: &Model<'_>) -> Vec<LetterView> {
+    // Every entry's locators are written on every core (thousands of entries,
+    // tens of thousands of locators), then grouped under their letters.
+    let views: Vec<(String, EntryView)> = model
+        .entries
+        .par_iter()
+        .map(|entry| (index::letter(&entry.name), entry_view(model, entry)))
+        .collect();
     let mut letters: Vec<LetterView> = Vec::new();
-    for entry in model.entries {
-        let letter = index::letter(&entry.name);
+    for (letter, view) in views {
         if letters.last().is_none_or(|l| l.letter != letter) {
             let id = format!(
                 "letter-{}",
@@ -1013,7 +1022,6 @@ fn index_view(model: &Model<'_>) -> Vec<LetterView> {
                 entries: Vec::new(),
             });
         }
-        let view = entry_view(model, entry);
         letters.last_mut().expect("pushed above").entries.push(view);
     }
     letters
