@@ -279,7 +279,7 @@ pub fn render_site(
         .map(|s| (s.name.as_str(), s.path.as_str()))
         .collect();
     let letters = if site.has_index {
-        index_view(model)
+        index_view(model, theme.locator_lists)
     } else {
         Vec::new()
     };
@@ -655,7 +655,7 @@ impl Renderer<'_> {
     }
 
     fn bibliography_page(&self) -> Result<Page, Failure> {
-        let references = bibliography_view(self.model);
+        let references = bibliography_view(self.model, self.theme.locator_lists);
         let meta = PageMeta {
             kind: "bibliography",
             title: "Bibliography".into(),
@@ -1001,13 +1001,15 @@ struct CrossRef {
     url: String,
 }
 
-fn index_view(model: &Model<'_>) -> Vec<LetterView> {
+/// The index for templates; `lists`: with each entry's locators as lists,
+/// not only as HTML (see `Theme::locator_lists`).
+fn index_view(model: &Model<'_>, lists: bool) -> Vec<LetterView> {
     // Every entry's locators are written on every core (thousands of entries,
     // tens of thousands of locators), then grouped under their letters.
     let views: Vec<(String, EntryView)> = model
         .entries
         .par_iter()
-        .map(|entry| (index::letter(&entry.name), entry_view(model, entry)))
+        .map(|entry| (index::letter(&entry.name), entry_view(model, entry, lists)))
         .collect();
     let mut letters: Vec<LetterView> = Vec::new();
     for (letter, view) in views {
@@ -1027,7 +1029,7 @@ fn index_view(model: &Model<'_>) -> Vec<LetterView> {
     letters
 }
 
-fn entry_view(model: &Model<'_>, entry: &index::Entry) -> EntryView {
+fn entry_view(model: &Model<'_>, entry: &index::Entry, lists: bool) -> EntryView {
     let cross = |name: &String| CrossRef {
         name: name.clone(),
         url: format!("#{}", index::entry_id(name)),
@@ -1037,7 +1039,7 @@ fn entry_view(model: &Model<'_>, entry: &index::Entry) -> EntryView {
         name: entry.name.clone(),
         id: index::entry_id(&entry.name),
         locators_html: locators_html(&parts, "occurrence"),
-        parts,
+        parts: if lists { parts } else { Vec::new() },
         subentries: entry
             .subentries
             .iter()
@@ -1046,7 +1048,7 @@ fn entry_view(model: &Model<'_>, entry: &index::Entry) -> EntryView {
                 SubEntryView {
                     name: name.clone(),
                     locators_html: locators_html(&parts, "occurrence"),
-                    parts,
+                    parts: if lists { parts } else { Vec::new() },
                 }
             })
             .collect(),
@@ -1068,7 +1070,7 @@ struct ReferenceView<'a> {
     cited_html: String,
 }
 
-fn bibliography_view<'a>(model: &Model<'a>) -> Vec<ReferenceView<'a>> {
+fn bibliography_view<'a>(model: &Model<'a>, lists: bool) -> Vec<ReferenceView<'a>> {
     let mut spots: BTreeMap<&str, Vec<Locator>> = BTreeMap::new();
     for (part, doc) in model.docs.iter().enumerate() {
         for spot in &doc.citations {
@@ -1098,7 +1100,7 @@ fn bibliography_view<'a>(model: &Model<'a>) -> Vec<ReferenceView<'a>> {
                 id: reference.id(),
                 html: &reference.html,
                 cited_html: locators_html(&parts, "citation"),
-                parts,
+                parts: if lists { parts } else { Vec::new() },
             }
         })
         .collect()

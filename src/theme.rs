@@ -61,6 +61,9 @@ pub struct Theme {
     pub statics: Vec<(String, Vec<u8>)>,
     /// Templates taken from a theme folder, with their paths relative to the root.
     overrides: Vec<(String, PathBuf)>,
+    /// Whether a template reads the locator lists (`parts`) of index entries
+    /// and cited works; without it they are left empty (see `reads_locator_lists`).
+    pub locator_lists: bool,
 }
 
 impl Theme {
@@ -111,6 +114,7 @@ pub fn load(root: &Path, name: &str, diags: &mut Diagnostics) -> Option<Theme> {
             }
         }
     }
+    let locator_lists = sources.iter().any(|(_, text)| reads_locator_lists(text));
     let mut tera = Tera::default();
     // Tera's default escaping also turns `/` into `&#x2F;`, which is valid but
     // makes every URL unreadable; quote and angle bracket escaping is what matters.
@@ -144,7 +148,21 @@ pub fn load(root: &Path, name: &str, diags: &mut Diagnostics) -> Option<Theme> {
         tera,
         statics,
         overrides,
+        locator_lists,
     })
+}
+
+/// Whether a template reads the `parts` of something (`e.parts`,
+/// `e["parts"]`): the locator lists of index entries and cited works, which a
+/// large index has tens of thousands of. The template engine copies all it is
+/// given into its own values before rendering, which cost more than the rest
+/// of the index page, and the default theme writes the same locators from
+/// `locators_html` and `cited_html`; so the lists are built only for a theme
+/// that names them.
+fn reads_locator_lists(source: &str) -> bool {
+    [".parts", "[\"parts\"]", "['parts']"]
+        .iter()
+        .any(|read| source.contains(read))
 }
 
 /// Files directly in `dir` (templates) or below it (static), with their root-relative paths.
@@ -178,4 +196,29 @@ pub fn tera_message(err: &tera::Error) -> String {
         source = cause.source();
     }
     message.replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locator_lists_are_built_for_a_template_that_names_them() {
+        assert!(reads_locator_lists(
+            "{% for p in e.parts %}{{ p.number }}{% endfor %}"
+        ));
+        assert!(reads_locator_lists("{{ r[\"parts\"] | length }}"));
+        assert!(reads_locator_lists("{{ sub['parts'] }}"));
+        // The edition's own list of parts is another thing.
+        assert!(!reads_locator_lists(
+            "{% for p in parts %}{{ p.title }}{% endfor %}"
+        ));
+        let default = EMBEDDED_TEMPLATES
+            .iter()
+            .any(|(_, t)| reads_locator_lists(t));
+        assert!(
+            !default,
+            "the default theme writes locators from the HTML fields"
+        );
+    }
 }

@@ -305,3 +305,30 @@ fn a_marker_with_an_empty_term_is_an_error() {
         &["series/01-one.md:5:7: index marker names no term"],
     );
 }
+
+#[test]
+fn a_theme_that_reads_the_locator_lists_gets_them() {
+    // The default theme writes locators from `locators_html`, and the lists
+    // are left empty for it; a theme that names `parts` gets every locator.
+    let f = series(
+        "[[term]]\nname = \"Kerensky\"\n",
+        &[
+            ("One", "\nKerensky spoke.\n\nKerensky left.\n"),
+            ("Two", "\nKerensky returned.\n"),
+        ],
+    );
+    f.build_ok(&[]);
+    let default: Vec<String> = f.page("index/index.html").attrs(".locator-part a", "href");
+    assert_eq!(default.len(), 3, "{default:?}");
+    f.write(
+        "themes/default/book-index.html",
+        b"<!DOCTYPE html><html><body>{% for l in letters %}{% for e in l.entries %}\
+          {% for p in e[\"parts\"] %}{% for k in p.links %}<a class=\"own\" href=\"{{ k.url }}\">{{ p.numeral }}</a>\
+          {% endfor %}{% endfor %}{% endfor %}{% endfor %}</body></html>",
+    );
+    f.build_ok(&[]);
+    let page = f.page("index/index.html");
+    assert_eq!(page.attrs("a.own", "href"), default);
+    let numerals: Vec<String> = page.select("a.own").iter().map(|a| text_of(*a)).collect();
+    assert_eq!(numerals, ["I", "I", "II"]);
+}
