@@ -86,6 +86,15 @@ impl Words {
         self.ends.len()
     }
 
+    /// Adds a new word, returning its number.
+    fn push(&mut self, word: &str) -> u32 {
+        let id = self.len() as u32;
+        self.text.push_str(word);
+        self.ends.push(self.text.len() as u32);
+        self.counts.push(0);
+        id
+    }
+
     fn get(&self, id: u32) -> &str {
         let end = self.ends[id as usize] as usize;
         let start = id
@@ -102,8 +111,27 @@ struct Builder {
     /// The text, as numbers in order of first appearance.
     tokens: Vec<u32>,
     words: Words,
-    /// The number of each word, found by the word's hash.
+    /// The number of each word longer than eight bytes, found by its hash.
     ids: hashbrown::HashTable<u32>,
+    /// The number of each word of up to eight bytes (most words of prose),
+    /// found by the word itself packed into an integer: no string to compare.
+    short_ids: hashbrown::HashTable<(u64, u32)>,
+}
+
+/// A word of up to eight bytes as an integer (zero-padded: text has no NUL,
+/// so no two words pack alike), and its hash.
+fn pack(word: &str) -> (u64, u64) {
+    let mut bytes = [0u8; 8];
+    bytes[..word.len()].copy_from_slice(word.as_bytes());
+    let key = u64::from_le_bytes(bytes);
+    (key, mix(key))
+}
+
+/// A multiply folded on itself: every bit of the key reaches the low bits
+/// that pick the bucket.
+fn mix(key: u64) -> u64 {
+    let product = u128::from(key) * 0x9E37_79B9_7F4A_7C15;
+    (product as u64) ^ ((product >> 64) as u64)
 }
 
 impl Builder {
@@ -118,21 +146,25 @@ impl Builder {
 
     /// Counts `count` more occurrences of `word`, returning its number.
     fn count(&mut self, word: &str, count: usize) -> u32 {
+        use hashbrown::hash_table::Entry;
         let words = &mut self.words;
-        let entry = self.ids.entry(
-            fx_hash(word),
-            |&id| words.get(id) == word,
-            |&id| fx_hash(words.get(id)),
-        );
-        let id = match entry {
-            hashbrown::hash_table::Entry::Occupied(found) => *found.get(),
-            hashbrown::hash_table::Entry::Vacant(slot) => {
-                let id = words.len() as u32;
-                words.text.push_str(word);
-                words.ends.push(words.text.len() as u32);
-                words.counts.push(0);
-                slot.insert(id);
-                id
+        let id = if word.len() <= 8 {
+            let (key, hash) = pack(word);
+            match self
+                .short_ids
+                .entry(hash, |&(k, _)| k == key, |&(k, _)| mix(k))
+            {
+                Entry::Occupied(found) => found.get().1,
+                Entry::Vacant(slot) => slot.insert((key, words.push(word))).get().1,
+            }
+        } else {
+            match self.ids.entry(
+                fx_hash(word),
+                |&id| words.get(id) == word,
+                |&id| fx_hash(words.get(id)),
+            ) {
+                Entry::Occupied(found) => *found.get(),
+                Entry::Vacant(slot) => *slot.insert(words.push(word)).get(),
             }
         };
         words.counts[id as usize] += count;
@@ -216,7 +248,7 @@ pub struct PartWords {
 pub fn part_words(title: &str, body: &[Ev], notes: &[Note], word_count: usize) -> PartWords {
     let mut builder = Builder {
         tokens: Vec::with_capacity(word_count + word_count / 4),
-        ids: hashbrown::HashTable::with_capacity(word_count / 4),
+        short_ids: hashbrown::HashTable::with_capacity(word_count / 4),
         ..Builder::default()
     };
     builder.section(0, "", "");
@@ -415,5 +447,19 @@ mod tests {
         let words = number_words(&builder.words, &mut builder.tokens);
         assert_eq!(words, ["the", "and", "keeper", "lamp"]);
         assert_eq!(builder.tokens, [0, 2, 1, 0, 3, 1, 0]);
+    }
+
+    #[test]
+    fn short_and_long_words_are_each_counted_once() {
+        // Up to eight bytes a word is found by its packed bytes, beyond by
+        // its text: both kinds, and words that share a prefix, stay apart.
+        let mut builder = Builder::default();
+        builder.words("lighthouse lighthouses light lighthouse lights light lighthou");
+        let words = number_words(&builder.words, &mut builder.tokens);
+        assert_eq!(
+            words,
+            ["lighthouse", "light", "lighthouses", "lights", "lighthou"]
+        );
+        assert_eq!(builder.tokens, [0, 2, 1, 0, 3, 1, 4]);
     }
 }
