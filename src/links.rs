@@ -52,67 +52,106 @@ fn part_url(series: &Series, from: usize, to: usize, anchor: Option<&str>) -> St
 
 /// Resolves every link and image of every published part.
 pub fn resolve(series: &Series, root: &Path, docs: &[Doc], diags: &mut Diagnostics) -> Resolved {
+    use rayon::prelude::*;
+    // Each part's links are checked on their own, on every core; backlinks
+    // and messages are gathered in part order after.
+    let per_part: Vec<PartLinks> = docs
+        .par_iter()
+        .enumerate()
+        .map(|(index, doc)| resolve_part(series, root, docs, index, doc))
+        .collect();
     let mut resolved = Resolved {
         targets: Vec::with_capacity(docs.len()),
         backlinks: vec![Vec::new(); docs.len()],
     };
-    for (index, doc) in docs.iter().enumerate() {
-        let part = &series.parts[index];
-        let mut targets = Targets::default();
-        for link in &doc.links {
-            let out = match resolve_link(series, root, docs, index, link) {
-                Ok(Resolution::Part(to, anchor)) => {
-                    if to != index {
-                        resolved.backlinks[to].push(Backlink {
+    for part in per_part {
+        resolved.targets.push(part.targets);
+        for (to, backlink) in part.backlinks {
+            resolved.backlinks[to].push(backlink);
+        }
+        diags.extend(part.diags);
+    }
+    resolved
+}
+
+/// What one part's links resolve to.
+struct PartLinks {
+    targets: Targets,
+    /// Backlinks this part gives other parts: (the part linked to, the backlink).
+    backlinks: Vec<(usize, Backlink)>,
+    diags: Diagnostics,
+}
+
+fn resolve_part(
+    series: &Series,
+    root: &Path,
+    docs: &[Doc],
+    index: usize,
+    doc: &ParsedDoc,
+) -> PartLinks {
+    let part = &series.parts[index];
+    let mut diags = Diagnostics::default();
+    let mut targets = Targets::default();
+    let mut backlinks = Vec::new();
+    for link in &doc.links {
+        let out = match resolve_link(series, root, docs, index, link) {
+            Ok(Resolution::Part(to, anchor)) => {
+                if to != index {
+                    backlinks.push((
+                        to,
+                        Backlink {
                             from: index,
                             spot_id: link.spot_id(),
                             section: link.section.map(|s| doc.headings[s].text.clone()),
-                        });
-                    }
-                    LinkOut::Href(part_url(series, index, to, anchor.as_deref()))
+                        },
+                    ));
                 }
-                Ok(Resolution::Forthcoming(label)) => LinkOut::Forthcoming(label),
-                Ok(Resolution::Url(url)) => LinkOut::Href(url),
+                LinkOut::Href(part_url(series, index, to, anchor.as_deref()))
+            }
+            Ok(Resolution::Forthcoming(label)) => LinkOut::Forthcoming(label),
+            Ok(Resolution::Url(url)) => LinkOut::Href(url),
+            Err(message) => {
+                diags.error_at(
+                    &part.source,
+                    part.body_line_col(link.span.start),
+                    format!("broken link to {}: {message}", link.raw),
+                );
+                LinkOut::Href(String::new())
+            }
+        };
+        targets.links.push(out);
+    }
+    for image in &doc.images {
+        let out = match &image.local {
+            None => ImageOut {
+                src: image.raw.clone(),
+                size: None,
+            },
+            Some(path) => match asset_url(root, path) {
+                Ok(src) => ImageOut {
+                    src,
+                    size: crate::assets::image_size(&root.join(path)),
+                },
                 Err(message) => {
                     diags.error_at(
                         &part.source,
-                        part.body_line_col(link.span.start),
-                        format!("broken link to {}: {message}", link.raw),
+                        part.body_line_col(image.span.start),
+                        format!("missing image {}: {message}", image.raw),
                     );
-                    LinkOut::Href(String::new())
-                }
-            };
-            targets.links.push(out);
-        }
-        for image in &doc.images {
-            let out = match &image.local {
-                None => ImageOut {
-                    src: image.raw.clone(),
-                    size: None,
-                },
-                Some(path) => match asset_url(root, path) {
-                    Ok(src) => ImageOut {
-                        src,
-                        size: crate::assets::image_size(&root.join(path)),
-                    },
-                    Err(message) => {
-                        diags.error_at(
-                            &part.source,
-                            part.body_line_col(image.span.start),
-                            format!("missing image {}: {message}", image.raw),
-                        );
-                        ImageOut {
-                            src: String::new(),
-                            size: None,
-                        }
+                    ImageOut {
+                        src: String::new(),
+                        size: None,
                     }
-                },
-            };
-            targets.images.push(out);
-        }
-        resolved.targets.push(targets);
+                }
+            },
+        };
+        targets.images.push(out);
     }
-    resolved
+    PartLinks {
+        targets,
+        backlinks,
+        diags,
+    }
 }
 
 enum Resolution {
