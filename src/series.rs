@@ -5,6 +5,7 @@ use crate::config::{self, Forthcoming, SeriesConfig};
 use crate::date::Date;
 use crate::diagnostics::Diagnostics;
 use crate::part::{self, Part};
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -78,10 +79,19 @@ pub const SERIES_DIR: &str = "series";
 /// Loads and cross-checks the whole series; reports every problem found.
 pub fn load(root: &Path, selection: Selection, diags: &mut Diagnostics) -> Option<Series> {
     let config = config::load(root, diags);
-    let mut parts: Vec<Part> = part_files(root, diags)
-        .iter()
-        .filter_map(|rel| part::load(root, rel, diags))
+    // Parts are read and their front matter parsed on every core.
+    let loaded: Vec<(Option<Part>, Diagnostics)> = part_files(root, diags)
+        .par_iter()
+        .map(|rel| {
+            let mut part_diags = Diagnostics::default();
+            (part::load(root, rel, &mut part_diags), part_diags)
+        })
         .collect();
+    let mut parts = Vec::with_capacity(loaded.len());
+    for (part, part_diags) in loaded {
+        diags.extend(part_diags);
+        parts.extend(part);
+    }
     parts.sort_by(|a, b| (a.number, &a.source).cmp(&(b.number, &b.source)));
     check_unique(&parts, diags);
     let config = config?;
