@@ -379,10 +379,13 @@ fn replace_stand_in(html: &str, value: &str) -> String {
     format!("{}{value}{}", &html[..at], &rest[tail..])
 }
 
-/// The names `citation_style` accepts besides a `.csl` path: hayagriva's archive.
+/// The names `citation_style` accepts besides a `.csl` path: hayagriva's
+/// archive, less its numeric styles (see `is_numeric`). Decodes every style:
+/// for messages only.
 pub fn style_names() -> Vec<&'static str> {
     let mut names: Vec<&str> = ArchivedStyle::all()
         .iter()
+        .filter(|s| !matches!(s.get(), Style::Independent(style) if is_numeric(&style)))
         .flat_map(|s| s.names().iter().copied())
         .collect();
     names.sort_unstable();
@@ -392,6 +395,22 @@ pub fn style_names() -> Vec<&'static str> {
 /// Whether `name` is a style quire can use (an archived name or a `.csl` path).
 pub fn is_known_style(name: &str) -> bool {
     name.ends_with(".csl") || ArchivedStyle::by_name(name).is_some()
+}
+
+/// Whether a style numbers its citations ("[1]", "[2]"). quire formats each
+/// work's citations once, on its own, so every work would be number 1:
+/// numbering across the series is not done yet, and such a style is refused
+/// rather than printing wrong numbers.
+fn is_numeric(style: &IndependentStyle) -> bool {
+    use hayagriva::citationberg::{CitationFormat, StyleCategory};
+    style.info.category.iter().any(|c| {
+        matches!(
+            c,
+            StyleCategory::CitationFormat {
+                format: CitationFormat::Numeric
+            }
+        )
+    })
 }
 
 /// Reads the bibliography and the style, if the series has a bibliography.
@@ -428,6 +447,22 @@ pub fn load(
     let library = parse_library(rel, &text, diags)?;
     let style_name = style_name.unwrap_or(DEFAULT_STYLE);
     let (style, style_text) = load_style(root, style_name, diags)?;
+    if is_numeric(&style) {
+        let at = if style_name.ends_with(".csl") {
+            Path::new("series").join(style_name)
+        } else {
+            PathBuf::from(crate::config::CONFIG_PATH)
+        };
+        diags.file_error(
+            &at,
+            format!(
+                "citation style `{style_name}` numbers its citations ([1], [2]), which quire does \
+                 not support yet (every work would be cited as [1]); choose a note or author-date \
+                 style such as chicago-notes, chicago-author-date, apa or mla"
+            ),
+        );
+        return None;
+    }
     let fingerprint = xxhash_rust::xxh3::xxh3_64(
         format!("{text}\u{0}{style_name}\u{0}{style_text}\u{0}{language}").as_bytes(),
     );

@@ -426,6 +426,32 @@ fn an_unknown_style_is_an_error_listing_the_styles() {
 }
 
 #[test]
+fn a_numeric_style_is_refused_rather_than_numbering_every_work_one() {
+    let f = series(None, &[("A", "Fine [@pipes1990] and [@carr1950].\n")]);
+    assert_fails(
+        &f,
+        |f| {
+            f.write(
+                "series/series.toml",
+                b"title = \"S\"\nbase_url = \"https://example.org/s/\"\ncitation_style = \"ieee\"\n",
+            )
+        },
+        &["series/series.toml: citation style `ieee` numbers its citations ([1], [2]), which quire does not support yet"],
+    );
+    // Nor is it offered when a style name is mistyped.
+    f.write(
+        "series/series.toml",
+        b"title = \"S\"\nbase_url = \"https://example.org/s/\"\ncitation_style = \"iee\"\n",
+    );
+    let message = f.build(&[]).stderr();
+    assert!(
+        message.contains("unknown citation style `iee`"),
+        "{message}"
+    );
+    assert!(!message.contains(" ieee,"), "{message}");
+}
+
+#[test]
 fn two_bibliographies_are_an_error() {
     let f = series(None, &[("A", "Fine [@pipes1990].\n")]);
     assert_fails(
