@@ -51,6 +51,11 @@ pub struct Bibliography {
     store: Arc<Store>,
     /// Hash of `namesakes`.
     namesakes_hash: u64,
+    /// Whether the style numbers its citations ("[1]"); each work's forms
+    /// then carry a marker number (see `Numbers`).
+    numeric: bool,
+    /// Each work's place in the bibliography file, for its marker number.
+    key_index: HashMap<String, usize>,
     /// A work that is cited between two citations of another, to make the
     /// second a "subsequent" one; it has no fields, so it costs nothing to format.
     stand_in_entry: hayagriva::Entry,
@@ -278,9 +283,11 @@ impl Bibliography {
                     .map(|other| (None, CitationItem::with_entry(other)))
                     .collect()
             };
+        // Numbers tell works apart in a numeric style.
         let (before, after) = self
             .namesakes
             .get(&form.key)
+            .filter(|_| !self.numeric)
             .map(|(b, a)| (cite_all(b), cite_all(a)))
             .unwrap_or_default();
         let sequence = before
@@ -294,6 +301,11 @@ impl Bibliography {
             ])
             .chain(after);
         let mut driver = BibliographyDriver::new();
+        if self.numeric {
+            // The work is the driver's first: its number is this offset plus one.
+            let index = self.key_index.get(&form.key).copied().unwrap_or_default();
+            driver = driver.with_citation_number_offset(NUMBER_BASE + index - 1);
+        }
         let mut positions = Vec::new();
         for (note, (position, item)) in sequence.into_iter().enumerate() {
             positions.push(position);
@@ -379,13 +391,78 @@ fn replace_stand_in(html: &str, value: &str) -> String {
     format!("{}{value}{}", &html[..at], &rest[tail..])
 }
 
-/// The names `citation_style` accepts besides a `.csl` path: hayagriva's
-/// archive, less its numeric styles (see `is_numeric`). Decodes every style:
-/// for messages only.
+/// Where marker numbers start: far above any real citation number, and seven
+/// digits, so that no locator or year is taken for one.
+const NUMBER_BASE: usize = 6_000_001;
+
+/// A numeric style's citation numbers, known only once every part is read:
+/// each work's forms are made with a marker number (`NUMBER_BASE` plus its
+/// place in the bibliography file), replaced in the finished HTML by its
+/// place in the series' reference list, so a work has one number throughout
+/// the series, as in a book with one bibliography.
+#[derive(Debug, Default)]
+pub struct Numbers(HashMap<usize, usize>);
+
+impl Numbers {
+    /// Whether there is nothing to number (not a numeric style).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `html` with every marker replaced by its number; `None` if it has none.
+    pub fn apply(&self, html: &str) -> Option<String> {
+        if self.0.is_empty() {
+            return None;
+        }
+        let bytes = html.as_bytes();
+        let mut out = String::new();
+        let mut copied = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            if !bytes[i].is_ascii_digit() {
+                i += 1;
+                continue;
+            }
+            let end = i + bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+            let number = (end - i == 7)
+                .then(|| html[i..end].parse::<usize>().ok())
+                .flatten()
+                .and_then(|marker| self.0.get(&marker));
+            if let Some(number) = number {
+                out.push_str(&html[copied..i]);
+                out.push_str(&number.to_string());
+                copied = end;
+            }
+            i = end;
+        }
+        (copied > 0).then(|| {
+            out.push_str(&html[copied..]);
+            out
+        })
+    }
+}
+
+impl Bibliography {
+    /// The numbers of a numeric style's works: their places in `references`
+    /// (empty for other styles).
+    pub fn numbers(&self, references: &[Reference]) -> Numbers {
+        if !self.numeric {
+            return Numbers::default();
+        }
+        Numbers(
+            references
+                .iter()
+                .enumerate()
+                .filter_map(|(n, r)| Some((NUMBER_BASE + *self.key_index.get(&r.key)?, n + 1)))
+                .collect(),
+        )
+    }
+}
+
+/// The names `citation_style` accepts besides a `.csl` path: hayagriva's archive.
 pub fn style_names() -> Vec<&'static str> {
     let mut names: Vec<&str> = ArchivedStyle::all()
         .iter()
-        .filter(|s| !matches!(s.get(), Style::Independent(style) if is_numeric(&style)))
         .flat_map(|s| s.names().iter().copied())
         .collect();
     names.sort_unstable();
@@ -397,10 +474,7 @@ pub fn is_known_style(name: &str) -> bool {
     name.ends_with(".csl") || ArchivedStyle::by_name(name).is_some()
 }
 
-/// Whether a style numbers its citations ("[1]", "[2]"). quire formats each
-/// work's citations once, on its own, so every work would be number 1:
-/// numbering across the series is not done yet, and such a style is refused
-/// rather than printing wrong numbers.
+/// Whether a style numbers its citations ("[1]", "[2]").
 fn is_numeric(style: &IndependentStyle) -> bool {
     use hayagriva::citationberg::{CitationFormat, StyleCategory};
     style.info.category.iter().any(|c| {
@@ -447,43 +521,34 @@ pub fn load(
     let library = parse_library(rel, &text, diags)?;
     let style_name = style_name.unwrap_or(DEFAULT_STYLE);
     let (style, style_text) = load_style(root, style_name, diags)?;
-    if is_numeric(&style) {
-        let at = if style_name.ends_with(".csl") {
-            Path::new("series").join(style_name)
-        } else {
-            PathBuf::from(crate::config::CONFIG_PATH)
-        };
-        diags.file_error(
-            &at,
-            format!(
-                "citation style `{style_name}` numbers its citations ([1], [2]), which quire does \
-                 not support yet (every work would be cited as [1]); choose a note or author-date \
-                 style such as chicago-notes, chicago-author-date, apa or mla"
-            ),
-        );
-        return None;
-    }
     let fingerprint = xxhash_rust::xxh3::xxh3_64(
         format!("{text}\u{0}{style_name}\u{0}{style_text}\u{0}{language}").as_bytes(),
     );
+    let numeric = is_numeric(&style);
     let mut cite_style = style.clone();
     cite_style.bibliography = None;
     let mut list_style = style.clone();
     list_style.citation.layout.elements.clear();
     Some(Bibliography {
-        library,
         style,
         cite_style,
         list_style,
         forms: Mutex::default(),
         store,
         namesakes_hash: 0,
+        numeric,
+        key_index: library
+            .keys()
+            .enumerate()
+            .map(|(i, key)| (key.to_string(), i))
+            .collect(),
         stand_in_entry: hayagriva::Entry::new("quire-stand-in", hayagriva::types::EntryType::Misc),
         locales: locales_for(language),
         locale: Some(LocaleCode(language.to_string())),
         path: rel.to_path_buf(),
         fingerprint,
         namesakes: HashMap::new(),
+        library,
     })
 }
 
@@ -623,7 +688,19 @@ fn format_references(bib: &Bibliography, keys: &[&str]) -> Vec<Reference> {
             .into_iter()
             .map(|item| Reference {
                 key: item.key,
-                html: to_html(&item.content),
+                // A numeric style's number ("[1]"), set in the margin.
+                html: format!(
+                    "{}{}",
+                    item.first_field
+                        .map(|field| {
+                            let mut out = String::from("<span class=\"csl-left-margin\">");
+                            write_child(&mut out, &field);
+                            out.push_str("</span> ");
+                            out
+                        })
+                        .unwrap_or_default(),
+                    to_html(&item.content)
+                ),
             })
             .collect(),
         // A style without a bibliography: each work in its full-note form.
@@ -799,5 +876,23 @@ mod tests {
         bib("Bridges");
         assert!(load().cite(&form, None).contains("Bridges"));
         assert!(store.sweep());
+    }
+
+    #[test]
+    fn marker_numbers_are_replaced_and_nothing_else() {
+        let numbers = Numbers(HashMap::from([(NUMBER_BASE + 4, 2), (NUMBER_BASE, 1)]));
+        let marker = |k: usize| (NUMBER_BASE + k).to_string();
+        let html = format!(
+            "[{}, p. 4] [{}] 1967 60000050 {}",
+            marker(4),
+            marker(0),
+            marker(9)
+        );
+        assert_eq!(
+            numbers.apply(&html).as_deref(),
+            Some(format!("[2, p. 4] [1] 1967 60000050 {}", marker(9)).as_str())
+        );
+        assert_eq!(numbers.apply("Daniels 1967, 12"), None);
+        assert_eq!(Numbers::default().apply(&html), None);
     }
 }

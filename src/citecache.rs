@@ -41,11 +41,18 @@ pub struct Store {
     changed: AtomicBool,
 }
 
-/// Identifies the program that formats: a new quire or a new hayagriva may
-/// format differently.
+/// Identifies the program that formats: a new hayagriva (the lock file) or
+/// a change to how quire asks it (the bibliography module's source) may
+/// format differently, even under the same version number.
 fn made_by() -> String {
-    let lock = xxhash_rust::xxh3::xxh3_64(include_bytes!("../Cargo.lock"));
-    format!("quire {} {lock:016x}", env!("CARGO_PKG_VERSION"))
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    hasher.update(include_bytes!("../Cargo.lock"));
+    hasher.update(include_bytes!("bibliography.rs"));
+    format!(
+        "quire {} {:016x}",
+        env!("CARGO_PKG_VERSION"),
+        hasher.digest()
+    )
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

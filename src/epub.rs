@@ -68,7 +68,10 @@ pub fn book(model: &Model<'_>, index: Option<String>) -> Result<Vec<u8>, String>
                 note.id(),
                 crate::markdown::note_ref_id(note.number, 1),
                 note.number,
-                html::note_content(doc, targets, note)
+                {
+                    let note_html = html::note_content(doc, targets, note);
+                    model.numbers.apply(&note_html).unwrap_or(note_html)
+                }
             ));
         }
         content.push_str(&html::works_cited(doc, model.references));

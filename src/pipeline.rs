@@ -67,6 +67,32 @@ impl Clock {
     }
 }
 
+/// Each part's HTML with a numeric style's citation numbers put in (done
+/// after the cached HTML, since a citation added to an earlier part
+/// renumbers the works of later ones).
+fn numbered(html: Vec<Arc<PartHtml>>, numbers: &bibliography::Numbers) -> Vec<Arc<PartHtml>> {
+    if numbers.is_empty() {
+        return html;
+    }
+    html.into_par_iter()
+        .map(|part| {
+            let (body, notes, feed_body) = (
+                numbers.apply(&part.body),
+                numbers.apply(&part.notes),
+                numbers.apply(&part.feed_body),
+            );
+            if body.is_none() && notes.is_none() && feed_body.is_none() {
+                return part;
+            }
+            Arc::new(PartHtml {
+                body: body.unwrap_or_else(|| part.body.clone()),
+                notes: notes.unwrap_or_else(|| part.notes.clone()),
+                feed_body: feed_body.unwrap_or_else(|| part.feed_body.clone()),
+            })
+        })
+        .collect()
+}
+
 fn text_hash(text: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(text.as_bytes())
 }
@@ -178,7 +204,11 @@ impl Session {
             .map(|bib| bibliography::series_references(bib, &docs))
             .unwrap_or_default();
         clock.lap("cite");
-        let html = self.part_html(&series, &docs, &resolved);
+        let numbers = bibliography
+            .as_ref()
+            .map(|bib| bib.numbers(&references))
+            .unwrap_or_default();
+        let html = numbered(self.part_html(&series, &docs, &resolved), &numbers);
         let files = match &theme {
             Some(theme) if !diags.has_errors() => {
                 let model = render::Model {
@@ -192,6 +222,7 @@ impl Session {
                     html: &html,
                     epub: options.epub,
                     reuse: self.reuse.as_ref(),
+                    numbers: &numbers,
                 };
                 render::render_site(&model, theme, sink, &mut diags)
                     .map_err(|err| BuildError::Io(format!("cannot write the site: {err}")))?

@@ -168,6 +168,9 @@ pub struct Model<'a> {
     /// What earlier builds of the same session made that this one may reuse
     /// (`None` for a one-off build, which keeps nothing).
     pub reuse: Option<&'a Reuse>,
+    /// A numeric style's citation numbers, for HTML made from the parse
+    /// after the part's own (the EPUB's notes).
+    pub numbers: &'a crate::bibliography::Numbers,
 }
 
 /// Pieces of pages kept between the rebuilds of `quire serve` and `build

@@ -426,29 +426,58 @@ fn an_unknown_style_is_an_error_listing_the_styles() {
 }
 
 #[test]
-fn a_numeric_style_is_refused_rather_than_numbering_every_work_one() {
-    let f = series(None, &[("A", "Fine [@pipes1990] and [@carr1950].\n")]);
-    assert_fails(
-        &f,
-        |f| {
-            f.write(
-                "series/series.toml",
-                b"title = \"S\"\nbase_url = \"https://example.org/s/\"\ncitation_style = \"ieee\"\n",
-            )
-        },
-        &["series/series.toml: citation style `ieee` numbers its citations ([1], [2]), which quire does not support yet"],
+fn a_numeric_style_numbers_each_work_once_across_the_series() {
+    let f = series(
+        Some("ieee"),
+        &[
+            (
+                "A",
+                "First [@carr1950], then [@pipes1990, p. 4] and [@carr1950] again.\n",
+            ),
+            ("B", "Later [@daniels1967] and [@pipes1990, pp. 3-5].\n"),
+        ],
     );
-    // Nor is it offered when a style name is mistyped.
+    f.build_ok(&[]);
+    let cites = |page: &str| -> Vec<String> {
+        f.page(page)
+            .select(".part-body .citation")
+            .iter()
+            .map(|c| text_of(*c))
+            .collect()
+    };
+    // Numbered in the order the series first cites them, one number per work.
+    assert_eq!(cites("a/index.html"), ["[1]", "[2, p. 4]", "[1]"]);
+    assert_eq!(cites("b/index.html"), ["[3]", "[2, pp. 3-5]"]);
+    let listed = |page: &str| -> Vec<String> {
+        f.page(page)
+            .select(".references li .csl-left-margin")
+            .iter()
+            .map(|n| text_of(*n))
+            .collect()
+    };
+    assert_eq!(listed("a/index.html"), ["[1]", "[2]"]);
+    assert_eq!(listed("b/index.html"), ["[2]", "[3]"]);
+    assert_eq!(listed("bibliography/index.html"), ["[1]", "[2]", "[3]"]);
+    let works = f.page("bibliography/index.html");
+    let first = text_of(works.select(".references li")[0]);
+    assert!(first.starts_with("[1] E. H. Carr"), "{first}");
+    // No marker number is left anywhere, in the feed or the one-page edition.
+    for file in ["atom.xml", "all/index.html", "a/index.html"] {
+        let text = std::fs::read_to_string(f.out(file)).unwrap();
+        assert!(!text.contains("600000"), "a marker is left in {file}");
+    }
+    // A citation added to the first part renumbers the works after it.
     f.write(
-        "series/series.toml",
-        b"title = \"S\"\nbase_url = \"https://example.org/s/\"\ncitation_style = \"iee\"\n",
+        "series/01-a.md",
+        part(
+            "title = \"A\"",
+            "First [@daniels1967], then [@carr1950], [@pipes1990, p. 4] and [@carr1950] again.\n",
+        )
+        .as_bytes(),
     );
-    let message = f.build(&[]).stderr();
-    assert!(
-        message.contains("unknown citation style `iee`"),
-        "{message}"
-    );
-    assert!(!message.contains(" ieee,"), "{message}");
+    f.build_ok(&[]);
+    assert_eq!(cites("a/index.html"), ["[1]", "[2]", "[3, p. 4]", "[2]"]);
+    assert_eq!(cites("b/index.html"), ["[1]", "[3, pp. 3-5]"]);
 }
 
 #[test]

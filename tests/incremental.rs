@@ -98,6 +98,23 @@ fn every_kind_of_edit_rebuilds_to_the_same_site_as_a_full_build() {
                 .as_bytes(),
             )
         }),
+        // a numeric style, then a citation in Part I that renumbers the works
+        Box::new(|f| {
+            f.write(
+                "series/series.toml",
+                b"title = \"S\"\nbase_url = \"https://example.org/s/\"\ncitation_style = \"ieee\"\n",
+            )
+        }),
+        Box::new(|f| {
+            f.write(
+                "series/01-first.md",
+                part(
+                    "title = \"First\"",
+                    "\nSee [beta](part:2#beta). First [@w2], then Alpha [@w, p. 3].\n",
+                )
+                .as_bytes(),
+            )
+        }),
         Box::new(|f| {
             f.write(
                 "series/series.toml",
