@@ -89,26 +89,28 @@ impl Store {
 
     /// The forms stored under `key`, or made by `make` and stored.
     pub fn form(&self, key: u64, make: impl FnOnce() -> FormSet) -> FormSet {
-        lock(&self.used).insert(key);
-        if let Some(forms) = lock(&self.forms).get(&key) {
-            return forms.clone();
-        }
-        let forms = make();
-        lock(&self.forms).insert(key, forms.clone());
-        self.changed.store(true, Ordering::Relaxed);
-        forms
+        self.stored_or_made(&self.forms, key, make)
     }
 
     /// The reference list stored under `key`, or made by `make` and stored.
     pub fn references(&self, key: u64, make: impl FnOnce() -> Vec<Reference>) -> Vec<Reference> {
+        self.stored_or_made(&self.references, key, make)
+    }
+
+    fn stored_or_made<V: Clone>(
+        &self,
+        map: &Mutex<HashMap<u64, V>>,
+        key: u64,
+        make: impl FnOnce() -> V,
+    ) -> V {
         lock(&self.used).insert(key);
-        if let Some(list) = lock(&self.references).get(&key) {
-            return list.clone();
+        if let Some(value) = lock(map).get(&key) {
+            return value.clone();
         }
-        let list = make();
-        lock(&self.references).insert(key, list.clone());
+        let value = make();
+        lock(map).insert(key, value.clone());
         self.changed.store(true, Ordering::Relaxed);
-        list
+        value
     }
 
     /// Forgets what the last build did not ask for; returns whether anything

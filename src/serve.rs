@@ -118,19 +118,6 @@ impl crate::sink::Sink for Live<'_> {
         self.0.changed.notify_all();
         Ok(())
     }
-
-    fn stream(
-        &self,
-        path: &str,
-        fill: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
-    ) -> std::io::Result<()> {
-        let mut bytes = Vec::new();
-        fill(&mut bytes)?;
-        self.put(crate::render::Page {
-            path: path.to_string(),
-            bytes,
-        })
-    }
 }
 
 /// Binds the server, trying the next ports when the asked one is busy.

@@ -12,12 +12,20 @@ pub trait Sink: Sync {
     fn put(&self, page: Page) -> std::io::Result<()>;
 
     /// A file written in pieces by `fill`, for files too big to hold whole
-    /// (the one-page edition and the feed of a long series).
+    /// (the one-page edition and the feed of a long series). A sink that
+    /// keeps files in memory takes the default: the pieces gathered, then put.
     fn stream(
         &self,
         path: &str,
         fill: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
-    ) -> std::io::Result<()>;
+    ) -> std::io::Result<()> {
+        let mut bytes = Vec::new();
+        fill(&mut bytes)?;
+        self.put(Page {
+            path: path.to_string(),
+            bytes,
+        })
+    }
 
     /// Called once the build's content is known to be good, just before the
     /// first file is rendered: the preview server tells open pages to reload
@@ -63,19 +71,6 @@ impl Sink for Collect {
     fn put(&self, page: Page) -> std::io::Result<()> {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).push(page);
         Ok(())
-    }
-
-    fn stream(
-        &self,
-        path: &str,
-        fill: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
-    ) -> std::io::Result<()> {
-        let mut bytes = Vec::new();
-        fill(&mut bytes)?;
-        self.put(Page {
-            path: path.to_string(),
-            bytes,
-        })
     }
 }
 
