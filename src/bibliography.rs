@@ -301,11 +301,17 @@ impl Bibliography {
             ])
             .chain(after);
         let mut driver = BibliographyDriver::new();
+        // In a numeric style the work's number is not known yet: it is
+        // numbered far above any real number (it is the driver's first work,
+        // so its number is the offset plus one), then marked (see `Numbers`).
+        let index = self.key_index.get(&form.key).copied().unwrap_or_default();
         if self.numeric {
-            // The work is the driver's first: its number is this offset plus one.
-            let index = self.key_index.get(&form.key).copied().unwrap_or_default();
-            driver = driver.with_citation_number_offset(NUMBER_BASE + index - 1);
+            driver = driver.with_citation_number_offset(NUMBER_BASE - 1);
         }
+        let mark = |html: String| match self.numeric {
+            true => html.replace(&NUMBER_BASE.to_string(), &number_mark(index)),
+            false => html,
+        };
         let mut positions = Vec::new();
         for (note, (position, item)) in sequence.into_iter().enumerate() {
             positions.push(position);
@@ -325,7 +331,7 @@ impl Bibliography {
         positions
             .into_iter()
             .zip(rendered.citations)
-            .filter_map(|(position, c)| Some((position?, to_html(&c.citation))))
+            .filter_map(|(position, c)| Some((position?, mark(to_html(&c.citation)))))
             .collect()
     }
 
@@ -391,15 +397,20 @@ fn replace_stand_in(html: &str, value: &str) -> String {
     format!("{}{value}{}", &html[..at], &rest[tail..])
 }
 
-/// Where marker numbers start: far above any real citation number, and seven
-/// digits, so that no locator or year is taken for one.
+/// The number a numeric style gives a work while its forms are made: seven
+/// digits, unlike any year or page of a citation.
 const NUMBER_BASE: usize = 6_000_001;
 
+/// Where a work's number goes in its forms: its place in the bibliography
+/// file between two private-use characters, which no text of the series has.
+fn number_mark(index: usize) -> String {
+    format!("\u{E000}{index}\u{E001}")
+}
+
 /// A numeric style's citation numbers, known only once every part is read:
-/// each work's forms are made with a marker number (`NUMBER_BASE` plus its
-/// place in the bibliography file), replaced in the finished HTML by its
-/// place in the series' reference list, so a work has one number throughout
-/// the series, as in a book with one bibliography.
+/// each work's forms carry a mark (`number_mark`), replaced in the finished
+/// HTML by the work's place in the series' reference list, so a work has one
+/// number throughout the series, as in a book with one bibliography.
 #[derive(Debug, Default)]
 pub struct Numbers(HashMap<usize, usize>);
 
@@ -414,29 +425,20 @@ impl Numbers {
         if self.0.is_empty() {
             return None;
         }
-        let bytes = html.as_bytes();
         let mut out = String::new();
-        let mut copied = 0;
-        let mut i = 0;
-        while i < bytes.len() {
-            if !bytes[i].is_ascii_digit() {
-                i += 1;
-                continue;
-            }
-            let end = i + bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
-            let number = (end - i == 7)
-                .then(|| html[i..end].parse::<usize>().ok())
-                .flatten()
-                .and_then(|marker| self.0.get(&marker));
-            if let Some(number) = number {
-                out.push_str(&html[copied..i]);
-                out.push_str(&number.to_string());
-                copied = end;
-            }
-            i = end;
+        let mut rest = html;
+        while let Some(open) = rest.find('\u{E000}') {
+            let inner = &rest[open + '\u{E000}'.len_utf8()..];
+            let Some(close) = inner.find('\u{E001}') else {
+                break;
+            };
+            out.push_str(&rest[..open]);
+            let number = inner[..close].parse().ok().and_then(|i| self.0.get(&i));
+            out.push_str(&number.map(usize::to_string).unwrap_or_default());
+            rest = &inner[close + '\u{E001}'.len_utf8()..];
         }
-        (copied > 0).then(|| {
-            out.push_str(&html[copied..]);
+        (rest.len() < html.len()).then(|| {
+            out.push_str(rest);
             out
         })
     }
@@ -453,7 +455,7 @@ impl Bibliography {
             references
                 .iter()
                 .enumerate()
-                .filter_map(|(n, r)| Some((NUMBER_BASE + *self.key_index.get(&r.key)?, n + 1)))
+                .filter_map(|(n, r)| Some((*self.key_index.get(&r.key)?, n + 1)))
                 .collect(),
         )
     }
@@ -880,17 +882,17 @@ mod tests {
 
     #[test]
     fn marker_numbers_are_replaced_and_nothing_else() {
-        let numbers = Numbers(HashMap::from([(NUMBER_BASE + 4, 2), (NUMBER_BASE, 1)]));
-        let marker = |k: usize| (NUMBER_BASE + k).to_string();
+        let numbers = Numbers(HashMap::from([(4, 2), (0, 1)]));
         let html = format!(
-            "[{}, p. 4] [{}] 1967 60000050 {}",
-            marker(4),
-            marker(0),
-            marker(9)
+            "[{}, p. 6000001] [{}] 1967 {}",
+            number_mark(4),
+            number_mark(0),
+            number_mark(9)
         );
         assert_eq!(
             numbers.apply(&html).as_deref(),
-            Some(format!("[2, p. 4] [1] 1967 60000050 {}", marker(9)).as_str())
+            Some("[2, p. 6000001] [1] 1967 "),
+            "a work not in the list has no number"
         );
         assert_eq!(numbers.apply("Daniels 1967, 12"), None);
         assert_eq!(Numbers::default().apply(&html), None);
