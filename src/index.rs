@@ -6,6 +6,7 @@ use crate::diagnostics::{Diagnostics, LineIndex};
 use crate::markdown::{Doc, Occurrence, ParsedDoc};
 use crate::tomlsrc::{closest, TomlFile};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use rayon::prelude::*;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -193,24 +194,37 @@ pub fn build(terms: &Terms, docs: &[Doc], diags: &mut Diagnostics) -> Vec<Entry>
         entry.see = def.see.as_ref().map(|s| s.get_ref().clone());
         entry.see_also = def.see_also.iter().map(|s| s.get_ref().clone()).collect();
     }
+    // Each part's locators are made on every core, then gathered in part order.
+    let per_part: Vec<Vec<(&Occurrence, Locator)>> = docs
+        .par_iter()
+        .enumerate()
+        .map(|(part, doc)| {
+            let mut seen_blocks = std::collections::HashSet::new();
+            doc.occurrences
+                .iter()
+                // Several occurrences in one paragraph make one locator.
+                .filter(|occ| {
+                    seen_blocks.insert((occ.term.as_str(), occ.sub.as_deref(), occ.block))
+                })
+                .map(|occ| (occ, locator(part, doc, occ)))
+                .collect()
+        })
+        .collect();
     let mut subs: BTreeMap<(String, String), Vec<Locator>> = BTreeMap::new();
-    for (part, doc) in docs.iter().enumerate() {
-        let mut seen_blocks = std::collections::BTreeSet::new();
-        for occ in &doc.occurrences {
-            // Several occurrences in one paragraph make one locator.
-            if !seen_blocks.insert((occ.term.clone(), occ.sub.clone(), occ.block)) {
-                continue;
-            }
-            let locator = locator(part, doc, occ);
-            let entry = entries.entry(occ.term.clone()).or_default();
-            entry.name = occ.term.clone();
-            match &occ.sub {
-                Some(sub) => subs
-                    .entry((occ.term.clone(), sub.clone()))
-                    .or_default()
-                    .push(locator),
-                None => entry.locators.push(locator),
-            }
+    for (occ, locator) in per_part.into_iter().flatten() {
+        let entry = match entries.get_mut(&occ.term) {
+            Some(entry) => entry,
+            None => entries.entry(occ.term.clone()).or_insert_with(|| Entry {
+                name: occ.term.clone(),
+                ..Entry::default()
+            }),
+        };
+        match &occ.sub {
+            Some(sub) => subs
+                .entry((occ.term.clone(), sub.clone()))
+                .or_default()
+                .push(locator),
+            None => entry.locators.push(locator),
         }
     }
     for ((term, sub), locators) in subs {
