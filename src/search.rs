@@ -121,9 +121,22 @@ struct Builder {
 /// A word of up to eight bytes as an integer (zero-padded: text has no NUL,
 /// so no two words pack alike), and its hash.
 fn pack(word: &str) -> (u64, u64) {
-    let mut bytes = [0u8; 8];
-    bytes[..word.len()].copy_from_slice(word.as_bytes());
-    let key = u64::from_le_bytes(bytes);
+    // Loaded in registers, by two overlapping reads: copying the bytes into
+    // an array and reading it back as one integer stalled the processor on
+    // every word (the store could not be forwarded to the load).
+    let b = word.as_bytes();
+    let n = b.len();
+    let key = if n >= 4 {
+        let low = u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+        let high = u64::from(u32::from_le_bytes([b[n - 4], b[n - 3], b[n - 2], b[n - 1]]));
+        low | (high << (8 * (n - 4)))
+    } else if n > 0 {
+        u64::from(b[0])
+            | (u64::from(b[n / 2]) << (8 * (n / 2)))
+            | (u64::from(b[n - 1]) << (8 * (n - 1)))
+    } else {
+        0
+    };
     (key, mix(key))
 }
 
@@ -447,6 +460,17 @@ mod tests {
         let words = number_words(&builder.words, &mut builder.tokens);
         assert_eq!(words, ["the", "and", "keeper", "lamp"]);
         assert_eq!(builder.tokens, [0, 2, 1, 0, 3, 1, 0]);
+    }
+
+    #[test]
+    fn packing_keeps_every_byte_in_place() {
+        for word in [
+            "a", "ab", "abc", "abcd", "abcde", "abcdefg", "abcdefgh", "—x", "éé",
+        ] {
+            let mut bytes = [0u8; 8];
+            bytes[..word.len()].copy_from_slice(word.as_bytes());
+            assert_eq!(pack(word).0, u64::from_le_bytes(bytes), "{word}");
+        }
     }
 
     #[test]
