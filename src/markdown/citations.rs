@@ -315,7 +315,12 @@ impl Citations {
             .iter_mut()
             .chain(notes.iter_mut().flat_map(|n| n.events.iter_mut()))
         {
+            // Every placeholder starts "quire:cite"; other inline HTML (index
+            // spans, the author's own) is not looked up.
             if let Event::InlineHtml(raw) = event {
+                if !raw.starts_with("quire:cite") {
+                    continue;
+                }
                 if let Some(html) = replacements.remove(raw.as_ref()) {
                     *raw = CowStr::from(html);
                 }
