@@ -116,6 +116,13 @@ pub fn parse(part: &Part, context: Context<'_>, diags: &mut Diagnostics) -> Pars
         .chain(notes.iter().flat_map(|n| &n.events))
         .any(|(e, _)| matches!(e, Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(lang))) if !lang.trim().is_empty()));
     let search = crate::search::part_words(&part.meta.title, &events, &notes, word_count);
+    // The passes grow the lists as they add spans and notes, leaving up to
+    // half of each unused; the parse is kept for the whole build.
+    let mut events = events;
+    events.shrink_to_fit();
+    for note in &mut notes {
+        note.events.shrink_to_fit();
+    }
     ParsedDoc {
         body: events,
         notes,
