@@ -9,11 +9,11 @@
 //! build did not use is dropped when the file is written.
 
 use crate::bibliography::{Position, Reference};
+use crate::kept::Kept;
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
 
 /// Where the cache lives, relative to the project root.
 pub const PATH: &str = ".quire-cache/citations";
@@ -33,10 +33,8 @@ struct File {
 /// The formatted citations of a session, read from the project's cache.
 #[derive(Default)]
 pub struct Store {
-    forms: Mutex<HashMap<u64, FormSet>>,
-    references: Mutex<HashMap<u64, Vec<Reference>>>,
-    /// Keys the current build asked for.
-    used: Mutex<HashSet<u64>>,
+    forms: Kept<FormSet>,
+    references: Kept<Vec<Reference>>,
     /// Whether anything was formatted since the file was read.
     changed: AtomicBool,
 }
@@ -55,10 +53,6 @@ fn made_by() -> String {
     )
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 impl Store {
     /// The cache of the project at `root`; empty when there is none, or when
     /// it cannot be read or was made by another version (it is then remade).
@@ -68,8 +62,8 @@ impl Store {
         };
         match ciborium::from_reader::<File, _>(bytes.as_slice()) {
             Ok(file) if file.made_by == made_by() => Store {
-                forms: Mutex::new(file.forms),
-                references: Mutex::new(
+                forms: Kept::new(file.forms),
+                references: Kept::new(
                     file.references
                         .into_iter()
                         .map(|(key, list)| {
@@ -97,33 +91,20 @@ impl Store {
         self.stored_or_made(&self.references, key, make)
     }
 
-    fn stored_or_made<V: Clone>(
-        &self,
-        map: &Mutex<HashMap<u64, V>>,
-        key: u64,
-        make: impl FnOnce() -> V,
-    ) -> V {
-        lock(&self.used).insert(key);
-        if let Some(value) = lock(map).get(&key) {
-            return value.clone();
+    fn stored_or_made<V: Clone>(&self, kept: &Kept<V>, key: u64, make: impl FnOnce() -> V) -> V {
+        let (value, made) = kept.get_or_make(key, make);
+        if made {
+            self.changed.store(true, Ordering::Relaxed);
         }
-        let value = make();
-        lock(map).insert(key, value.clone());
-        self.changed.store(true, Ordering::Relaxed);
         value
     }
 
     /// Forgets what the last build did not ask for; returns whether anything
     /// was formatted or forgotten since the file was read or written.
     pub fn sweep(&self) -> bool {
-        let used = std::mem::take(&mut *lock(&self.used));
-        let mut forms = lock(&self.forms);
-        let mut references = lock(&self.references);
-        let before = forms.len() + references.len();
-        forms.retain(|key, _| used.contains(key));
-        references.retain(|key, _| used.contains(key));
-        let forgot = forms.len() + references.len() != before;
-        self.changed.swap(false, Ordering::Relaxed) || forgot
+        let forgot_forms = self.forms.sweep();
+        let forgot_references = self.references.sweep();
+        self.changed.swap(false, Ordering::Relaxed) || forgot_forms || forgot_references
     }
 
     /// Writes the cache into the project at `root` (a temporary file renamed
@@ -131,15 +112,14 @@ impl Store {
     pub fn write(&self, root: &Path) -> std::io::Result<()> {
         let file = File {
             made_by: made_by(),
-            forms: lock(&self.forms).clone(),
-            references: lock(&self.references)
-                .iter()
+            forms: self.forms.values(),
+            references: self
+                .references
+                .values()
+                .into_iter()
                 .map(|(key, list)| {
-                    let list = list
-                        .iter()
-                        .map(|r| (r.key.clone(), r.html.clone()))
-                        .collect();
-                    (*key, list)
+                    let list = list.into_iter().map(|r| (r.key, r.html)).collect();
+                    (key, list)
                 })
                 .collect(),
         };
@@ -187,7 +167,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join(".quire-cache")).unwrap();
         std::fs::write(dir.path().join(PATH), b"\xff not cbor").unwrap();
-        assert!(lock(&Store::read(dir.path()).forms).is_empty());
+        assert!(Store::read(dir.path()).forms.values().is_empty());
         let other = File {
             made_by: "quire 0.0.0".into(),
             forms: HashMap::from([(1, vec![(Position::First, "old".to_string())])]),
@@ -196,6 +176,6 @@ mod tests {
         let mut bytes = Vec::new();
         ciborium::into_writer(&other, &mut bytes).unwrap();
         std::fs::write(dir.path().join(PATH), bytes).unwrap();
-        assert!(lock(&Store::read(dir.path()).forms).is_empty());
+        assert!(Store::read(dir.path()).forms.values().is_empty());
     }
 }

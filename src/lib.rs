@@ -19,6 +19,7 @@ pub mod epub;
 pub mod feed;
 pub mod fingerprint;
 pub mod index;
+pub mod kept;
 pub mod links;
 pub mod markdown;
 pub mod newpart;

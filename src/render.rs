@@ -13,7 +13,7 @@ use crate::theme::{tera_message, Theme};
 use crate::{feed, fingerprint};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// One file of the built site.
@@ -179,8 +179,7 @@ pub struct Model<'a> {
 /// one-part edit. Keyed by a hash of everything a piece is made from.
 #[derive(Default)]
 pub struct Reuse {
-    pieces: std::sync::Mutex<HashMap<u64, std::sync::Arc<String>>>,
-    used: std::sync::Mutex<std::collections::HashSet<u64>>,
+    pieces: crate::kept::Kept<std::sync::Arc<String>>,
 }
 
 impl Reuse {
@@ -191,25 +190,13 @@ impl Reuse {
             hasher.update(&(input.len() as u64).to_le_bytes());
             hasher.update(input);
         }
-        let key = hasher.digest();
-        self.used
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(key);
-        let lock = || self.pieces.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(piece) = lock().get(&key) {
-            return std::sync::Arc::clone(piece);
-        }
-        let piece = std::sync::Arc::new(make());
-        lock().insert(key, std::sync::Arc::clone(&piece));
-        piece
+        let made = || std::sync::Arc::new(make());
+        self.pieces.get_or_make(hasher.digest(), made).0
     }
 
     /// Forgets every piece the last build did not use.
     fn sweep(&self) {
-        let used = std::mem::take(&mut *self.used.lock().unwrap_or_else(|e| e.into_inner()));
-        let mut pieces = self.pieces.lock().unwrap_or_else(|e| e.into_inner());
-        pieces.retain(|key, _| used.contains(key));
+        self.pieces.sweep();
     }
 }
 
