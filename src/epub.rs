@@ -58,7 +58,7 @@ pub fn book(model: &Model<'_>, index: Option<String>) -> Result<Vec<u8>, String>
         let doc = &model.docs[i];
         let targets = &model.resolved.targets[i];
         let part_html = &model.html[i];
-        let mut content = part_html.feed_body.replace(
+        let mut content = part_html.plain_body().replace(
             "role=\"doc-noteref\"",
             "role=\"doc-noteref\" epub:type=\"noteref\"",
         );

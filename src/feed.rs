@@ -101,7 +101,8 @@ pub fn write_atom(
             Some(reuse) => reuse.piece(
                 &[
                     b"feed",
-                    html.feed_body.as_bytes(),
+                    html.body.as_bytes(),
+                    &margin_bytes(&html.margin),
                     html.notes.as_bytes(),
                     url.as_bytes(),
                 ],
@@ -112,6 +113,15 @@ pub fn write_atom(
         entry(part, &url, &content, fallback)
     })?;
     out.write_all(b"</feed>\n")
+}
+
+/// The margin's ranges as bytes, for the key of a reused entry.
+fn margin_bytes(margin: &[std::ops::Range<usize>]) -> Vec<u8> {
+    margin
+        .iter()
+        .flat_map(|m| [m.start, m.end])
+        .flat_map(usize::to_le_bytes)
+        .collect()
 }
 
 /// One part's entry in the feed.

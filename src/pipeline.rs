@@ -75,20 +75,9 @@ fn numbered(html: Vec<Arc<PartHtml>>, numbers: &bibliography::Numbers) -> Vec<Ar
         return html;
     }
     html.into_par_iter()
-        .map(|part| {
-            let (body, notes, feed_body) = (
-                numbers.apply(&part.body),
-                numbers.apply(&part.notes),
-                numbers.apply(&part.feed_body),
-            );
-            if body.is_none() && notes.is_none() && feed_body.is_none() {
-                return part;
-            }
-            Arc::new(PartHtml {
-                body: body.unwrap_or_else(|| part.body.clone()),
-                notes: notes.unwrap_or_else(|| part.notes.clone()),
-                feed_body: feed_body.unwrap_or_else(|| part.feed_body.clone()),
-            })
+        .map(|part| match part.map_text(|text| numbers.apply(text)) {
+            Some(renumbered) => Arc::new(renumbered),
+            None => part,
         })
         .collect()
 }

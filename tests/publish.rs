@@ -88,7 +88,20 @@ fn atom_feed_is_valid_and_holds_the_published_parts_newest_first() {
             .count(),
         0
     );
+    // The note's reference stays; its margin copy and the headings'
+    // permalinks are for the page alone.
+    let count = |html: &scraper::Html, css: &str| {
+        html.select(&scraper::Selector::parse(css).unwrap()).count()
+    };
+    assert_eq!(count(&html, "sup.noteref a[href$='#fn-1']"), 1);
+    assert_eq!(count(&html, "#fn-1"), 1, "the endnote");
     let image = scraper::Html::parse_fragment(text(two, "content"));
+    let heading = image
+        .select(&scraper::Selector::parse("h2#b").unwrap())
+        .next()
+        .expect("the heading, with its id");
+    assert_eq!(heading.text().collect::<String>(), "B");
+    assert_eq!(count(&image, ".permalink"), 0);
     let img = image
         .select(&scraper::Selector::parse("img").unwrap())
         .next()

@@ -6,7 +6,9 @@ use super::footnotes::{parse_ref_tag, ref_id};
 use super::refs::{IMAGE_TOKEN, LINK_TOKEN};
 use super::{highlight, matching_end, plain_text, Ev, Note, ParsedDoc};
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Tag, TagEnd};
+use std::cell::Cell;
 use std::fmt::Write;
+use std::ops::Range;
 
 /// How a recorded link renders.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,8 +45,6 @@ enum Mode {
     Body,
     /// A note in the endnotes list.
     Endnote,
-    /// The text of the part, for a feed: no margin copies of notes.
-    Feed,
     /// A note inline in the margin: phrasing content only, hidden from assistive
     /// technology (the endnote is the accessible copy), links out of the tab order.
     Sidenote,
@@ -56,27 +56,82 @@ enum Mode {
 pub struct PartHtml {
     /// The text with margin notes.
     pub body: String,
+    /// Where in `body` the margin copies of notes and the headings' permalinks
+    /// sit, in order: readers without the page's stylesheet (the feed, the
+    /// EPUB) get the text without them. Cut out of `body` rather than
+    /// rendered a second time: that took a third of the time spent making HTML.
+    pub margin: Vec<Range<usize>>,
     /// The endnotes section.
     pub notes: String,
-    /// The text without margin notes, for the feed.
-    pub feed_body: String,
 }
 
 impl PartHtml {
-    /// Renders all three.
+    /// Renders the text and the endnotes.
     pub fn new(doc: &ParsedDoc, targets: &Targets) -> Self {
+        let (body, margin) = body(doc, targets);
         PartHtml {
-            body: body(doc, targets),
+            body,
+            margin,
             notes: endnotes(doc, targets),
-            feed_body: body_without_sidenotes(doc, targets),
         }
+    }
+
+    /// The stretches of `body` outside `margin`, in order.
+    fn plain_pieces(&self) -> impl Iterator<Item = &str> {
+        let starts = std::iter::once(0).chain(self.margin.iter().map(|m| m.end));
+        let ends = self
+            .margin
+            .iter()
+            .map(|m| m.start)
+            .chain(std::iter::once(self.body.len()));
+        starts.zip(ends).map(|(start, end)| &self.body[start..end])
+    }
+
+    /// The text without margin notes and permalinks.
+    pub fn plain_body(&self) -> String {
+        let mut out = String::with_capacity(self.body.len());
+        self.plain_pieces().for_each(|piece| out.push_str(piece));
+        out
+    }
+
+    /// The same HTML with `f` applied to every stretch of it (`None`: left
+    /// as it is); `None` when `f` changed nothing.
+    pub fn map_text(&self, f: impl Fn(&str) -> Option<String>) -> Option<PartHtml> {
+        let mut changed = false;
+        let mut apply = |text: &str| match f(text) {
+            Some(new) => {
+                changed = true;
+                new
+            }
+            None => text.to_string(),
+        };
+        let mut body = String::with_capacity(self.body.len());
+        let mut margin = Vec::with_capacity(self.margin.len());
+        let mut at = 0;
+        for cut in &self.margin {
+            body.push_str(&apply(&self.body[at..cut.start]));
+            let start = body.len();
+            body.push_str(&apply(&self.body[cut.clone()]));
+            margin.push(start..body.len());
+            at = cut.end;
+        }
+        body.push_str(&apply(&self.body[at..]));
+        let notes = apply(&self.notes);
+        changed.then_some(PartHtml {
+            body,
+            margin,
+            notes,
+        })
     }
 
     /// Text and notes with every link made absolute against `page_url`, ready
     /// to go in a CDATA section. Made when the feed is written and not kept:
     /// at 1,000 parts that is 60 MB, and it takes milliseconds to redo.
     pub fn feed_content(&self, page_url: &str) -> String {
-        let mut html = crate::urls::absolutize(&self.feed_body, page_url);
+        let mut html = String::with_capacity(self.body.len() + self.notes.len());
+        for piece in self.plain_pieces() {
+            html.push_str(&crate::urls::absolutize(piece, page_url));
+        }
         html.push_str(&crate::urls::absolutize(&self.notes, page_url));
         // Only `]]>` needs care inside CDATA; it is rare, so look before copying.
         if memchr::memmem::find(html.as_bytes(), b"]]>").is_some() {
@@ -86,15 +141,46 @@ impl PartHtml {
     }
 }
 
-/// The part's text as HTML.
-pub fn body(doc: &ParsedDoc, targets: &Targets) -> String {
-    render(&doc.body, doc, targets, Mode::Body)
+/// The part's text as HTML, and where its margin notes and permalinks sit.
+pub fn body(doc: &ParsedDoc, targets: &Targets) -> (String, Vec<Range<usize>>) {
+    let (events, margin) = html_events(&doc.body, doc, targets, Mode::Body);
+    write_measured(events, &margin)
 }
 
-/// The part's text as HTML without margin notes, for feeds and other readers
-/// that have no stylesheet to hide them.
-pub fn body_without_sidenotes(doc: &ParsedDoc, targets: &Targets) -> String {
-    render(&doc.body, doc, targets, Mode::Feed)
+/// Writes events as HTML, with the byte ranges that the events at the
+/// (ascending) indices `measured` took. Each must be an `Html` event: the
+/// writer puts those out exactly as they are.
+fn write_measured(events: Vec<Event<'_>>, measured: &[usize]) -> (String, Vec<Range<usize>>) {
+    /// A `String` whose length the event stream can read while it is written.
+    struct Measured<'c> {
+        out: String,
+        len: &'c Cell<usize>,
+    }
+    impl std::fmt::Write for Measured<'_> {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.out.push_str(s);
+            self.len.set(self.out.len());
+            Ok(())
+        }
+    }
+    let len = Cell::new(0);
+    let mut ranges = Vec::with_capacity(measured.len());
+    let mut next = measured.iter().peekable();
+    // The writer writes each event out before it asks for the next.
+    let stream = events.into_iter().enumerate().map(|(i, event)| {
+        if next.next_if_eq(&&i).is_some() {
+            if let Event::Html(html) = &event {
+                ranges.push(len.get()..len.get() + html.len());
+            }
+        }
+        event
+    });
+    let mut writer = Measured {
+        out: String::new(),
+        len: &len,
+    };
+    let _ = pulldown_cmark::html::write_html_fmt(&mut writer, stream);
+    (writer.out, ranges)
 }
 
 /// The endnotes section, or an empty string when the part has no notes.
@@ -192,8 +278,25 @@ fn borrowed<'a>(event: &'a Event<'static>) -> Event<'a> {
 }
 
 fn render(events: &[Ev], doc: &ParsedDoc, targets: &Targets, mode: Mode) -> String {
+    let mut s = String::new();
+    let (events, _) = html_events(events, doc, targets, mode);
+    pulldown_cmark::html::push_html(&mut s, events.into_iter());
+    s
+}
+
+/// The events to write for a run of parsed events, with the indices of those
+/// only a page shows (margin notes, permalinks).
+fn html_events<'e>(
+    events: &'e [Ev],
+    doc: &ParsedDoc,
+    targets: &Targets,
+    mode: Mode,
+) -> (Vec<Event<'e>>, Vec<usize>) {
     let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len());
-    let mut closers: Vec<Option<String>> = Vec::new();
+    let mut margin = Vec::new();
+    // What ends each element opened by hand: markup only the page shows, and
+    // the closing tag.
+    let mut closers: Vec<Option<(Option<String>, String)>> = Vec::new();
     let mut i = 0;
     while i < events.len() {
         let (event, _) = &events[i];
@@ -210,9 +313,12 @@ fn render(events: &[Ev], doc: &ParsedDoc, targets: &Targets, mode: Mode) -> Stri
             Event::Start(Tag::Heading { level, id, .. }) if mode == Mode::Body => {
                 let id = id.as_deref().unwrap_or_default();
                 out.push(html(format!("<{level} id=\"{}\">", escape(id))));
-                closers.push(Some(format!(
-                    "<a class=\"permalink\" href=\"#{}\" aria-hidden=\"true\" tabindex=\"-1\">¶</a></{level}>\n",
-                    escape(id)
+                closers.push(Some((
+                    Some(format!(
+                        "<a class=\"permalink\" href=\"#{}\" aria-hidden=\"true\" tabindex=\"-1\">¶</a>",
+                        escape(id)
+                    )),
+                    format!("</{level}>\n"),
                 )));
             }
             Event::Start(Tag::CodeBlock(kind)) => {
@@ -231,7 +337,7 @@ fn render(events: &[Ev], doc: &ParsedDoc, targets: &Targets, mode: Mode) -> Stri
             }) => {
                 let (open, close) = link(dest_url, title, doc, targets, mode);
                 out.push(html(open));
-                closers.push(Some(close));
+                closers.push(Some((None, close)));
             }
             Event::Start(Tag::Image { .. }) => {
                 let end = matching_end(events, i);
@@ -246,7 +352,7 @@ fn render(events: &[Ev], doc: &ParsedDoc, targets: &Targets, mode: Mode) -> Stri
                     _ => "sn-block",
                 };
                 out.push(html(format!("<span class=\"{class}\">")));
-                closers.push(Some("</span>".into()));
+                closers.push(Some((None, "</span>".into())));
             }
             Event::Start(_) => {
                 out.push(borrowed(event));
@@ -254,11 +360,21 @@ fn render(events: &[Ev], doc: &ParsedDoc, targets: &Targets, mode: Mode) -> Stri
             }
             Event::End(TagEnd::Paragraph) if mode != Mode::Sidenote => out.push(borrowed(event)),
             Event::End(_) => match closers.pop().flatten() {
-                Some(close) => out.push(html(close)),
+                Some((page_only, close)) => {
+                    if let Some(markup) = page_only {
+                        margin.push(out.len());
+                        out.push(html(markup));
+                    }
+                    out.push(html(close));
+                }
                 None => out.push(borrowed(event)),
             },
             Event::FootnoteReference(tag) => {
-                out.push(html(note_ref(tag, doc, targets, mode)));
+                out.push(html(note_ref(tag, mode)));
+                if let Some(note) = first_reference_note(tag, doc, mode) {
+                    margin.push(out.len());
+                    out.push(html(sidenote(note, doc, targets)));
+                }
             }
             // The margin copy of a note must not repeat the endnote's ids.
             Event::InlineHtml(raw) if mode == Mode::Sidenote => {
@@ -271,9 +387,7 @@ fn render(events: &[Ev], doc: &ParsedDoc, targets: &Targets, mode: Mode) -> Stri
         }
         i += 1;
     }
-    let mut s = String::new();
-    pulldown_cmark::html::push_html(&mut s, out.into_iter());
-    s
+    (out, margin)
 }
 
 fn html(s: impl Into<String>) -> Event<'static> {
@@ -385,7 +499,7 @@ fn link(
         );
     };
     let recorded = &doc.links[index];
-    let id = if matches!(mode, Mode::Body | Mode::Feed) && recorded.note.is_none() {
+    let id = if mode == Mode::Body && recorded.note.is_none() {
         format!(" id=\"{}\"", recorded.spot_id())
     } else {
         String::new()
@@ -409,25 +523,27 @@ fn link(
     }
 }
 
-fn note_ref(tag: &str, doc: &ParsedDoc, targets: &Targets, mode: Mode) -> String {
+fn note_ref(tag: &str, mode: Mode) -> String {
     let Some((number, occurrence)) = parse_ref_tag(tag) else {
         return String::new();
     };
     match mode {
         Mode::Sidenote => format!("<sup>{number}</sup>"),
-        Mode::Endnote | Mode::Body | Mode::Feed => {
-            let mut s = format!(
-                "<sup class=\"noteref\"><a href=\"#fn-{number}\" id=\"{}\" role=\"doc-noteref\">{number}</a></sup>",
-                ref_id(number, occurrence)
-            );
-            if mode == Mode::Body && occurrence == 1 {
-                if let Some(note) = doc.notes.get(number - 1) {
-                    s.push_str(&sidenote(note, doc, targets));
-                }
-            }
-            s
-        }
+        Mode::Endnote | Mode::Body => format!(
+            "<sup class=\"noteref\"><a href=\"#fn-{number}\" id=\"{}\" role=\"doc-noteref\">{number}</a></sup>",
+            ref_id(number, occurrence)
+        ),
     }
+}
+
+/// The note whose margin copy follows this reference: in the text of a
+/// page, after the first reference to each note.
+fn first_reference_note<'d>(tag: &str, doc: &'d ParsedDoc, mode: Mode) -> Option<&'d Note> {
+    let (number, occurrence) = parse_ref_tag(tag)?;
+    if mode != Mode::Body || occurrence != 1 {
+        return None;
+    }
+    doc.notes.get(number.checked_sub(1)?)
 }
 
 fn sidenote(note: &Note, doc: &ParsedDoc, targets: &Targets) -> String {
@@ -487,7 +603,26 @@ pub fn escape(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{escape, letter};
+    use super::{escape, letter, PartHtml};
+
+    #[test]
+    fn the_margin_is_cut_out_and_follows_changes_to_the_text() {
+        let html = PartHtml {
+            body: "a1b<m1>c<p>".into(),
+            margin: vec![3..7, 8..11],
+            notes: "n1".into(),
+        };
+        assert_eq!(html.plain_body(), "a1bc");
+        let mapped = html
+            .map_text(|t| t.contains('1').then(|| t.replace('1', "22")))
+            .unwrap();
+        assert_eq!(mapped.body, "a22b<m22>c<p>");
+        assert_eq!(&mapped.body[mapped.margin[0].clone()], "<m22>");
+        assert_eq!(&mapped.body[mapped.margin[1].clone()], "<p>");
+        assert_eq!(mapped.plain_body(), "a22bc");
+        assert_eq!(mapped.notes, "n22");
+        assert!(html.map_text(|_| None).is_none());
+    }
 
     #[test]
     fn escapes_the_five_specials_and_keeps_the_rest() {
