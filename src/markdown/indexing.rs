@@ -36,6 +36,8 @@ pub struct Indexer<'a> {
     next_block: usize,
     /// Occurrences found so far.
     pub found: Vec<Occurrence>,
+    /// A run of text events being matched (kept to reuse its allocation).
+    run: Vec<Ev>,
 }
 
 impl<'a> Indexer<'a> {
@@ -47,6 +49,7 @@ impl<'a> Indexer<'a> {
             next_id: 1,
             next_block: 0,
             found: Vec::new(),
+            run: Vec::new(),
         }
     }
 
@@ -100,14 +103,26 @@ impl<'a> Indexer<'a> {
                         code_depth = code_depth.saturating_sub(1);
                     }
                 }
-                Event::Text(_) if code_depth == 0 && self.matcher.is_some() => {
-                    let mut run = vec![event];
+                Event::Text(text) if code_depth == 0 => {
+                    let Some(matcher) = self.matcher else {
+                        out.push(event);
+                        continue;
+                    };
+                    let alone = !matches!(events.peek(), Some((_, (Event::Text(_), _))));
+                    // Most text is one event without a term: nothing to copy.
+                    if alone && matcher.find(text).is_empty() {
+                        out.push(event);
+                        continue;
+                    }
+                    let mut run = std::mem::take(&mut self.run);
+                    run.push(event);
                     while let Some((_, next)) =
                         events.next_if(|(_, (e, _))| matches!(e, Event::Text(_)))
                     {
                         run.push(next);
                     }
-                    self.match_run(run, block, section_of(i), &mut out);
+                    self.match_run(&mut run, block, section_of(i), &mut out);
+                    self.run = run;
                     continue;
                 }
                 _ => {}
@@ -163,9 +178,16 @@ impl<'a> Indexer<'a> {
 
     /// Finds terms in consecutive text events (pulldown-cmark splits text at
     /// quotes and entities) and wraps each match, which may straddle events.
-    fn match_run(&mut self, run: Vec<Ev>, block: usize, section: Option<usize>, out: &mut Vec<Ev>) {
+    /// Leaves `run` empty.
+    fn match_run(
+        &mut self,
+        run: &mut Vec<Ev>,
+        block: usize,
+        section: Option<usize>,
+        out: &mut Vec<Ev>,
+    ) {
         let Some(matcher) = self.matcher else {
-            out.extend(run);
+            out.append(run);
             return;
         };
         let mut joined = String::new();
@@ -177,7 +199,7 @@ impl<'a> Indexer<'a> {
                 t.as_ref()
             }
             _ => {
-                for (event, _) in &run {
+                for (event, _) in run.iter() {
                     starts.push(joined.len());
                     if let Event::Text(t) = event {
                         joined.push_str(t);
@@ -188,7 +210,7 @@ impl<'a> Indexer<'a> {
         };
         let matches = matcher.find(text);
         if matches.is_empty() {
-            out.extend(run);
+            out.append(run);
             return;
         }
         // Boundaries in the joined text: where each span opens and closes.
@@ -245,6 +267,7 @@ impl<'a> Indexer<'a> {
                 run[run.len() - 1].1.clone(),
             ));
         }
+        run.clear();
     }
 }
 
