@@ -180,6 +180,8 @@ fn write_measured(events: Vec<Event<'_>>, measured: &[usize]) -> (String, Vec<Ra
         len: &len,
     };
     let _ = pulldown_cmark::html::write_html_fmt(&mut writer, stream);
+    // Kept for the whole build: give back what the doubling growth left over.
+    writer.out.shrink_to_fit();
     (writer.out, ranges)
 }
 
@@ -215,6 +217,7 @@ pub fn endnotes(doc: &ParsedDoc, targets: &Targets) -> String {
         out.push_str("</p></li>\n");
     }
     out.push_str("</ol>\n</section>\n");
+    out.shrink_to_fit();
     out
 }
 

@@ -61,6 +61,13 @@ impl<'a> Indexer<'a> {
         section_of: &dyn Fn(usize) -> Option<usize>,
         diags: &mut Diagnostics,
     ) -> Vec<Ev> {
+        // Without terms to find or markers, the events stay as they are.
+        let is_marker = |(event, _): &Ev| {
+            matches!(event, Event::Start(Tag::Link { dest_url, .. }) if dest_url.starts_with("index:"))
+        };
+        if self.matcher.is_none() && !events.iter().any(is_marker) {
+            return events;
+        }
         let mut out = Vec::with_capacity(events.len());
         let mut code_depth = 0usize;
         let mut block = self.next_block;
