@@ -115,7 +115,7 @@ impl<'a> Indexer<'a> {
                         out.push(event);
                         continue;
                     };
-                    let alone = !matches!(events.peek(), Some((_, (Event::Text(_), _))));
+                    let alone = !events.peek().is_some_and(|(_, ev)| in_run(ev));
                     // Most text is one event without a term: nothing to copy.
                     if alone && matcher.find(text).is_empty() {
                         out.push(event);
@@ -123,9 +123,7 @@ impl<'a> Indexer<'a> {
                     }
                     let mut run = std::mem::take(&mut self.run);
                     run.push(event);
-                    while let Some((_, next)) =
-                        events.next_if(|(_, (e, _))| matches!(e, Event::Text(_)))
-                    {
+                    while let Some((_, next)) = events.next_if(|(_, ev)| in_run(ev)) {
                         run.push(next);
                     }
                     self.match_run(&mut run, block, section_of(i), &mut out);
@@ -184,7 +182,9 @@ impl<'a> Indexer<'a> {
     }
 
     /// Finds terms in consecutive text events (pulldown-cmark splits text at
-    /// quotes and entities) and wraps each match, which may straddle events.
+    /// quotes and entities, and a line break of the source ends one) and
+    /// wraps each match, which may straddle events: a phrase that the author's
+    /// line wrapping split is found too.
     /// Leaves `run` empty.
     fn match_run(
         &mut self,
@@ -208,8 +208,9 @@ impl<'a> Indexer<'a> {
             _ => {
                 for (event, _) in run.iter() {
                     starts.push(joined.len());
-                    if let Event::Text(t) = event {
-                        joined.push_str(t);
+                    match event {
+                        Event::Text(t) => joined.push_str(t),
+                        _ => joined.push(' '),
                     }
                 }
                 joined.as_str()
@@ -228,8 +229,12 @@ impl<'a> Indexer<'a> {
         }
         let mut b = 0;
         for (k, (event, range)) in run.iter().enumerate() {
-            let Event::Text(t) = event else { continue };
-            let (base, end) = (starts[k], starts[k] + t.len());
+            // A line break is one space wide: spans open and close around it.
+            let text = match event {
+                Event::Text(t) => Some(t),
+                _ => None,
+            };
+            let (base, end) = (starts[k], starts[k] + text.map_or(1, |t| t.len()));
             let mut pos = base;
             loop {
                 while let Some(&(at, opens)) = boundaries.get(b) {
@@ -258,8 +263,11 @@ impl<'a> Indexer<'a> {
                 }
                 let next = boundaries.get(b).map_or(end, |&(at, _)| at.min(end));
                 if next > pos {
-                    let piece = t[pos - base..next - base].to_string();
-                    out.push((Event::Text(CowStr::from(piece)), range.clone()));
+                    let piece = match text {
+                        Some(t) => Event::Text(CowStr::from(t[pos - base..next - base].to_string())),
+                        None => event.clone(),
+                    };
+                    out.push((piece, range.clone()));
                     pos = next;
                 }
                 if pos == end {
@@ -276,6 +284,12 @@ impl<'a> Indexer<'a> {
         }
         run.clear();
     }
+}
+
+/// Whether an event belongs to a run of text matched as one: text, and the
+/// line breaks of the source inside a paragraph (read as spaces).
+fn in_run((event, _): &Ev) -> bool {
+    matches!(event, Event::Text(_) | Event::SoftBreak)
 }
 
 fn open_span(id: &str, empty: bool) -> Event<'static> {
