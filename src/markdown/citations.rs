@@ -90,14 +90,21 @@ pub fn extract(
                 TagEnd::FootnoteDefinition => note = None,
                 _ => {}
             },
-            Event::Text(_) if opaque == 0 => {
+            Event::Text(text) if opaque == 0 => {
+                // Every citation has an `@`: most prose is passed on as it is.
+                let alone = !events
+                    .peek()
+                    .is_some_and(|(e, _)| matches!(e, Event::Text(_) | Event::SoftBreak));
+                if alone && memchr::memchr(b'@', text.as_bytes()).is_none() {
+                    out.push(event);
+                    continue;
+                }
                 let mut run = vec![event];
                 while let Some(next) =
                     events.next_if(|(e, _)| matches!(e, Event::Text(_) | Event::SoftBreak))
                 {
                     run.push(next);
                 }
-                // Every citation has an `@`: most runs of prose are passed on as they are.
                 if !run
                     .iter()
                     .any(|(e, _)| matches!(e, Event::Text(t) if t.contains('@')))

@@ -149,14 +149,9 @@ fn index_pass(
 ) -> (Vec<Ev>, Vec<Occurrence>) {
     let section_at = |i: usize| headings.iter().rposition(|h| h.event_index < i);
     let mut indexer = indexing::Indexer::new(matcher, part);
-    let note_sections: Vec<Option<usize>> = notes
-        .iter()
-        .map(|note| {
-            let first_ref = format!("{}:1", note.number);
-            body.iter()
-                .position(|(e, _)| matches!(e, Event::FootnoteReference(t) if **t == *first_ref))
-                .and_then(section_at)
-        })
+    let note_sections: Vec<Option<usize>> = first_references(&body, notes.len())
+        .into_iter()
+        .map(|at| at.and_then(section_at))
         .collect();
     let body = indexer.mark(body, &section_at, diags);
     for (note, section) in notes.iter_mut().zip(note_sections) {
@@ -164,6 +159,24 @@ fn index_pass(
         note.events = indexer.mark(events, &|_| section, diags);
     }
     (body, indexer.found)
+}
+
+/// Where the first reference to each of `notes` notes sits in the body (the
+/// event tagged `N:1`): found in one pass, not one per note, since a part
+/// may have dozens of notes.
+pub fn first_references(body: &[Ev], notes: usize) -> Vec<Option<usize>> {
+    let mut first = vec![None; notes];
+    for (i, (event, _)) in body.iter().enumerate() {
+        let Event::FootnoteReference(tag) = event else {
+            continue;
+        };
+        if let Some((number, 1)) = footnotes::parse_ref_tag(tag) {
+            if let Some(slot) = number.checked_sub(1).and_then(|n| first.get_mut(n)) {
+                *slot = Some(i);
+            }
+        }
+    }
+    first
 }
 
 /// Whether a character continues a word ("two’s", "three-four").

@@ -117,18 +117,21 @@ pub fn collect(
     let mut ordinal = 0;
     let section_at =
         |event_index: usize| headings.iter().rposition(|h| h.event_index < event_index);
+    // The section of each event: the headings before it, counted as the
+    // events go by.
+    let mut passed = 0;
     for i in 0..body.len() {
-        let section = section_at(i);
+        while headings.get(passed).is_some_and(|h| h.event_index < i) {
+            passed += 1;
+        }
+        let section = passed.checked_sub(1);
         if let Some(link) = record(body, i, None, section, part, &mut links, &mut images, diags) {
             ordinal += 1;
             links[link].body_ordinal = ordinal;
         }
     }
-    for note in notes.iter_mut() {
-        let first_ref = format!("{}:1", note.number);
-        let at = body
-            .iter()
-            .position(|(e, _)| matches!(e, Event::FootnoteReference(t) if **t == *first_ref));
+    let first_refs = super::first_references(body, notes.len());
+    for (note, at) in notes.iter_mut().zip(first_refs) {
         let section = at.and_then(section_at);
         for i in 0..note.events.len() {
             record(
