@@ -268,17 +268,12 @@ pub fn render_site(
         .iter()
         .map(|s| (s.name.as_str(), s.path.as_str()))
         .collect();
-    let letters = if site.has_index {
-        index_view(model, theme.locator_lists)
-    } else {
-        Vec::new()
-    };
     let renderer = Renderer {
         theme,
         site: &site,
         model,
         static_urls: &static_urls,
-        letters: &letters,
+        letters: std::sync::OnceLock::new(),
     };
     // Every page is independent of the others: render them all on every core,
     // the largest single ones (feed, index) first so that no core idles at the end.
@@ -312,7 +307,7 @@ pub fn render_site(
             Job::Edition => return renderer.edition(&summaries, sink),
             Job::Search => renderer.search_page()?,
             Job::Epub => {
-                let index = (!model.entries.is_empty()).then(|| index_body(&letters));
+                let index = (!model.entries.is_empty()).then(|| index_body(renderer.letters()));
                 let bytes = crate::epub::book(model, index).map_err(|message| {
                     Problem::Template((crate::config::CONFIG_PATH.into(), message))
                 })?;
@@ -433,11 +428,23 @@ struct Renderer<'a> {
     site: &'a SiteView<'a>,
     model: &'a Model<'a>,
     static_urls: &'a BTreeMap<&'a str, &'a str>,
-    /// The index's view, made once for the index page and the edition.
-    letters: &'a [LetterView],
+    /// The index's view for pages, made by the first job that needs it (so
+    /// that it is made while other pages render).
+    letters: std::sync::OnceLock<Vec<LetterView>>,
 }
 
 impl Renderer<'_> {
+    /// The index's view, with links to the part pages.
+    fn letters(&self) -> &[LetterView] {
+        self.letters.get_or_init(|| {
+            if self.site.has_index {
+                index_view(self.model, self.theme.locator_lists, LocatorTarget::Pages)
+            } else {
+                Vec::new()
+            }
+        })
+    }
+
     fn render(
         &self,
         template: &str,
@@ -650,7 +657,7 @@ impl Renderer<'_> {
             ..PageMeta::default()
         };
         let mut context = self.base_context("../", meta);
-        context.insert("letters", self.letters);
+        context.insert("letters", self.letters());
         self.render("book-index.html", "index/index.html".into(), context)
     }
 
@@ -702,7 +709,11 @@ impl Renderer<'_> {
                 }
             })
             .collect();
-        let letters = edition_letters(self.letters, &rewriter);
+        let letters = if self.site.has_index {
+            edition_letters(model, self.theme.locator_lists, &rewriter)
+        } else {
+            Vec::new()
+        };
         let meta = PageMeta {
             kind: "edition",
             title: format!("{}: the whole series", self.site.title),
@@ -930,24 +941,25 @@ struct EditionPart<'a> {
 
 /// The index's view for the edition: every locator (links and HTML) points
 /// inside the page.
-fn edition_letters(letters: &[LetterView], rewriter: &crate::edition::Rewriter) -> Vec<LetterView> {
-    let relink = |parts: &mut Vec<PartLocators>| {
-        for link in parts.iter_mut().flat_map(|p| &mut p.links) {
-            link.url = rewriter.link(&link.url);
-        }
-    };
-    let mut letters = letters.to_vec();
-    letters
-        .par_iter_mut()
-        .flat_map(|l| &mut l.entries)
-        .for_each(|entry| {
-            entry.locators_html = rewriter.rewrite(&entry.locators_html, None);
+fn edition_letters(
+    model: &Model<'_>,
+    lists: bool,
+    rewriter: &crate::edition::Rewriter,
+) -> Vec<LetterView> {
+    let mut letters = index_view(model, lists, LocatorTarget::Edition);
+    if lists {
+        let relink = |parts: &mut Vec<PartLocators>| {
+            for link in parts.iter_mut().flat_map(|p| &mut p.links) {
+                link.url = rewriter.link(&link.url);
+            }
+        };
+        for entry in letters.iter_mut().flat_map(|l| &mut l.entries) {
             relink(&mut entry.parts);
             for sub in &mut entry.subentries {
-                sub.locators_html = rewriter.rewrite(&sub.locators_html, None);
                 relink(&mut sub.parts);
             }
-        });
+        }
+    }
     letters
 }
 
@@ -1003,13 +1015,16 @@ struct CrossRef {
 
 /// The index for templates; `lists`: with each entry's locators as lists,
 /// not only as HTML (see `Theme::locator_lists`).
-fn index_view(model: &Model<'_>, lists: bool) -> Vec<LetterView> {
+fn index_view(model: &Model<'_>, lists: bool, target: LocatorTarget) -> Vec<LetterView> {
     // Every entry's locators are written on every core (thousands of entries,
     // tens of thousands of locators), then grouped under their letters.
     let views: Vec<(String, EntryView)> = model
         .entries
         .par_iter()
-        .map(|entry| (index::letter(&entry.name), entry_view(model, entry, lists)))
+        .map(|entry| {
+            let view = entry_view(model, entry, lists, target);
+            (index::letter(&entry.name), view)
+        })
         .collect();
     let mut letters: Vec<LetterView> = Vec::new();
     for (letter, view) in views {
@@ -1029,27 +1044,36 @@ fn index_view(model: &Model<'_>, lists: bool) -> Vec<LetterView> {
     letters
 }
 
-fn entry_view(model: &Model<'_>, entry: &index::Entry, lists: bool) -> EntryView {
+fn entry_view(
+    model: &Model<'_>,
+    entry: &index::Entry,
+    lists: bool,
+    target: LocatorTarget,
+) -> EntryView {
     let cross = |name: &String| CrossRef {
         name: name.clone(),
         url: format!("#{}", index::entry_id(name)),
     };
-    let parts = group_by_part(model, &entry.locators);
+    let html = |locators: &[Locator], target| locators_html(model, locators, "occurrence", target);
+    let lists = |locators: &[Locator]| {
+        if lists {
+            group_by_part(model, locators)
+        } else {
+            Vec::new()
+        }
+    };
     EntryView {
         name: entry.name.clone(),
         id: index::entry_id(&entry.name),
-        locators_html: locators_html(&parts, "occurrence"),
-        parts: if lists { parts } else { Vec::new() },
+        locators_html: html(&entry.locators, target),
+        parts: lists(&entry.locators),
         subentries: entry
             .subentries
             .iter()
-            .map(|(name, locators)| {
-                let parts = group_by_part(model, locators);
-                SubEntryView {
-                    name: name.clone(),
-                    locators_html: locators_html(&parts, "occurrence"),
-                    parts: if lists { parts } else { Vec::new() },
-                }
+            .map(|(name, locators)| SubEntryView {
+                name: name.clone(),
+                locators_html: html(locators, target),
+                parts: lists(locators),
             })
             .collect(),
         see: entry.see.as_ref().map(cross),
@@ -1094,53 +1118,87 @@ fn bibliography_view<'a>(model: &Model<'a>, lists: bool) -> Vec<ReferenceView<'a
         .references
         .iter()
         .map(|reference| {
-            let parts = group_by_part(model, spots.get(reference.key.as_str()).map_or(&[], |v| v));
+            let spots = spots.get(reference.key.as_str()).map_or(&[][..], |v| v);
             ReferenceView {
                 key: &reference.key,
                 id: reference.id(),
                 html: &reference.html,
-                cited_html: locators_html(&parts, "citation"),
-                parts: if lists { parts } else { Vec::new() },
+                cited_html: locators_html(model, spots, "citation", LocatorTarget::Pages),
+                parts: if lists {
+                    group_by_part(model, spots)
+                } else {
+                    Vec::new()
+                },
             }
         })
         .collect()
 }
 
+/// Where the links of an index or bibliography entry lead.
+#[derive(Clone, Copy)]
+enum LocatorTarget {
+    /// The part pages, from a page one folder deep.
+    Pages,
+    /// The sections of the one-page edition (`#p3-ix-12`).
+    Edition,
+}
+
 /// "Part I; Part III ×4 2 3 4": the part links to its first occurrence, the
 /// numbers to the further ones; the section heading is each link's title.
-fn locators_html(parts: &[PartLocators], noun: &str) -> String {
+/// Written straight from the locators: an index of thousands of terms has
+/// hundreds of thousands of them.
+fn locators_html(
+    model: &Model<'_>,
+    locators: &[Locator],
+    noun: &str,
+    target: LocatorTarget,
+) -> String {
     use std::fmt::Write;
-    let mut out = String::new();
-    for (i, p) in parts.iter().enumerate() {
+    let mut out = String::with_capacity(locators.len() * 120);
+    let link = |out: &mut String, locator: &Locator, part: &crate::part::Part| {
+        out.push_str("<a href=\"");
+        match target {
+            LocatorTarget::Pages => {
+                out.push_str("../");
+                html::escape_into(out, &part.slug);
+                out.push_str("/index.html#");
+            }
+            LocatorTarget::Edition => {
+                out.push('#');
+                html::escape_into(out, &crate::edition::id_prefix(part.number));
+            }
+        }
+        html::escape_into(out, &locator.id);
+        out.push('"');
+    };
+    let title = |out: &mut String, locator: &Locator| {
+        if let Some(section) = &locator.section {
+            out.push_str(" title=\"§ ");
+            html::escape_into(out, section);
+            out.push('"');
+        }
+    };
+    for (i, group) in locators
+        .chunk_by(|a, b| model.series.parts[a.part].number == model.series.parts[b.part].number)
+        .enumerate()
+    {
+        let part = &model.series.parts[group[0].part];
+        let numeral = roman(part.number);
         if i > 0 {
             out.push_str("; ");
         }
-        let title = |link: &LocatorLink| {
-            link.section
-                .as_ref()
-                .map(|s| format!(" title=\"§ {}\"", html::escape(s)))
-                .unwrap_or_default()
-        };
-        let first = &p.links[0];
-        let _ = write!(
-            out,
-            "<span class=\"locator-part\"><a href=\"{}\"{}>Part {}</a>",
-            html::escape(&first.url),
-            title(first),
-            p.numeral
-        );
-        if p.count > 1 {
-            let _ = write!(out, " ×{}<span class=\"locator-more\">", p.count);
-            for (k, link) in p.links.iter().enumerate().skip(1) {
-                let _ = write!(
-                    out,
-                    " <a href=\"{}\" aria-label=\"Part {}, {noun} {}\"{}>{}</a>",
-                    html::escape(&link.url),
-                    p.numeral,
-                    k + 1,
-                    title(link),
-                    k + 1
-                );
+        out.push_str("<span class=\"locator-part\">");
+        link(&mut out, &group[0], part);
+        title(&mut out, &group[0]);
+        let _ = write!(out, ">Part {numeral}</a>");
+        if group.len() > 1 {
+            let _ = write!(out, " ×{}<span class=\"locator-more\">", group.len());
+            for (k, locator) in group.iter().enumerate().skip(1) {
+                out.push(' ');
+                link(&mut out, locator, part);
+                let _ = write!(out, " aria-label=\"Part {numeral}, {noun} {}\"", k + 1);
+                title(&mut out, locator);
+                let _ = write!(out, ">{}</a>", k + 1);
             }
             out.push_str("</span>");
         }

@@ -585,6 +585,12 @@ fn code_block(code: &str, lang: &str, mode: Mode) -> String {
 /// Escapes text for HTML content and attribute values (and XML).
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 16);
+    escape_into(&mut out, s);
+    out
+}
+
+/// `escape`, appended to `out`.
+pub fn escape_into(out: &mut String, s: &str) {
     let mut copied = 0;
     // The special characters are ASCII, so byte positions are char boundaries.
     for (i, b) in s.bytes().enumerate() {
@@ -601,7 +607,6 @@ pub fn escape(s: &str) -> String {
         copied = i + 1;
     }
     out.push_str(&s[copied..]);
-    out
 }
 
 #[cfg(test)]
