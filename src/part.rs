@@ -6,6 +6,7 @@ use crate::diagnostics::{Diagnostics, LineIndex};
 use crate::tomlsrc::{self, TomlSource};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use toml::Spanned;
 
 /// Front matter as written between the `+++` lines.
@@ -42,8 +43,8 @@ pub struct FrontMatter {
 pub struct Part {
     /// Path relative to the project root, e.g. `series/03-october.md`.
     pub source: PathBuf,
-    /// The whole file.
-    pub text: String,
+    /// The whole file, shared with its parse (whose events borrow from it).
+    pub text: Arc<String>,
     /// Line starts of `text`, for locating messages.
     pub lines: LineIndex,
     /// Byte offset of the Markdown body in `text`.
@@ -178,7 +179,7 @@ pub fn parse(rel: &Path, text: String, diags: &mut Diagnostics) -> Option<Part> 
         slug_at,
         date,
         updated,
-        text,
+        text: Arc::new(text),
     })
 }
 

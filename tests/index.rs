@@ -117,17 +117,21 @@ fn longest_phrase_wins_and_matching_is_whole_word_and_case_sensitive() {
 fn a_phrase_split_by_a_line_break_of_the_source_is_found() {
     let f = series(
         "[[term]]\nname = \"Provisional Government\"\n",
-        &[("One", "\nThe Provisional\nGovernment met. Then the *Provisional\nGovernment* fell.\n")],
+        &[(
+            "One",
+            "\nThe Provisional\nGovernment met. Then the *Provisional\nGovernment* fell.\n",
+        )],
     );
     f.build_ok(&[]);
     let page = f.page("one/index.html");
     let spans = page.select("p span.ix[id]");
-    let texts: Vec<String> = spans.iter().map(|s| text_of(*s).replace('\n', " ")).collect();
+    let texts: Vec<String> = spans
+        .iter()
+        .map(|s| text_of(*s).replace('\n', " "))
+        .collect();
     assert_eq!(texts, ["Provisional Government", "Provisional Government"]);
     let ids: Vec<String> = page.attrs("p span.ix[id]", "id");
-    let locators: Vec<String> = f
-        .page("index/index.html")
-        .attrs(".index-entry a", "href");
+    let locators: Vec<String> = f.page("index/index.html").attrs(".index-entry a", "href");
     assert_eq!(locators, [format!("../one/index.html#{}", ids[0])]);
 }
 

@@ -62,9 +62,7 @@ impl<'a> Indexer<'a> {
         diags: &mut Diagnostics,
     ) -> Vec<Ev> {
         // Without terms to find or markers, the events stay as they are.
-        let is_marker = |(event, _): &Ev| {
-            matches!(event, Event::Start(Tag::Link { dest_url, .. }) if dest_url.starts_with("index:"))
-        };
+        let is_marker = |(event, _): &Ev| matches!(event, Event::Start(Tag::Link { dest_url, .. }) if dest_url.starts_with("index:"));
         if self.matcher.is_none() && !events.iter().any(is_marker) {
             return events;
         }
@@ -264,7 +262,9 @@ impl<'a> Indexer<'a> {
                 let next = boundaries.get(b).map_or(end, |&(at, _)| at.min(end));
                 if next > pos {
                     let piece = match text {
-                        Some(t) => Event::Text(CowStr::from(t[pos - base..next - base].to_string())),
+                        Some(t) => {
+                            Event::Text(CowStr::from(t[pos - base..next - base].to_string()))
+                        }
                         None => event.clone(),
                     };
                     out.push((piece, range.clone()));
