@@ -17,6 +17,8 @@ pub struct Note {
     pub number: usize,
     /// The definition's content.
     pub events: Vec<Ev>,
+    /// Where the spans around index occurrences open and close in `events`.
+    pub marks: Vec<super::indexing::Mark>,
     /// How many times the text references it.
     pub ref_count: usize,
 }
@@ -84,6 +86,7 @@ pub fn extract(events: Vec<Ev>, part: &Part, diags: &mut Diagnostics) -> (Vec<Ev
             label: label.clone(),
             number: index + 1,
             events: std::mem::take(&mut def.events),
+            marks: Vec::new(),
             ref_count: counts[label],
         });
     }

@@ -3,6 +3,7 @@
 //! endnotes with back-links, and highlighted code.
 
 use super::footnotes::{parse_ref_tag, ref_id};
+use super::indexing::{open_span, Mark};
 use super::refs::{IMAGE_TOKEN, LINK_TOKEN};
 use super::{highlight, matching_end, plain_text, Ev, Note, ParsedDoc};
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Tag, TagEnd};
@@ -143,7 +144,7 @@ impl PartHtml {
 
 /// The part's text as HTML, and where its margin notes and permalinks sit.
 pub fn body(doc: &ParsedDoc, targets: &Targets) -> (String, Vec<Range<usize>>) {
-    let (events, margin) = html_events(&doc.body, doc, targets, Mode::Body);
+    let (events, margin) = html_events(&doc.body, &doc.marks, doc, targets, Mode::Body);
     write_measured(events, &margin)
 }
 
@@ -196,7 +197,13 @@ pub fn endnotes(doc: &ParsedDoc, targets: &Targets) -> String {
     );
     for note in &doc.notes {
         let _ = write!(out, "<li id=\"{}\">", note.id());
-        out.push_str(&render(&note.events, doc, targets, Mode::Endnote));
+        out.push_str(&render(
+            &note.events,
+            &note.marks,
+            doc,
+            targets,
+            Mode::Endnote,
+        ));
         out.push_str("<p class=\"backlinks\">");
         for k in 1..=note.ref_count {
             let label = if note.ref_count == 1 {
@@ -224,7 +231,7 @@ pub fn endnotes(doc: &ParsedDoc, targets: &Targets) -> String {
 /// A note's content as HTML (its paragraphs), for formats that place notes
 /// themselves (the EPUB's footnotes).
 pub fn note_content(doc: &ParsedDoc, targets: &Targets, note: &Note) -> String {
-    render(&note.events, doc, targets, Mode::Endnote)
+    render(&note.events, &note.marks, doc, targets, Mode::Endnote)
 }
 
 /// The "Works cited" section of a part: its works, in the order of the
@@ -280,9 +287,9 @@ fn borrowed<'a>(event: &'a Event<'static>) -> Event<'a> {
     }
 }
 
-fn render(events: &[Ev], doc: &ParsedDoc, targets: &Targets, mode: Mode) -> String {
+fn render(events: &[Ev], marks: &[Mark], doc: &ParsedDoc, targets: &Targets, mode: Mode) -> String {
     let mut s = String::new();
-    let (events, _) = html_events(events, doc, targets, mode);
+    let (events, _) = html_events(events, marks, doc, targets, mode);
     pulldown_cmark::html::push_html(&mut s, events.into_iter());
     s
 }
@@ -291,11 +298,13 @@ fn render(events: &[Ev], doc: &ParsedDoc, targets: &Targets, mode: Mode) -> Stri
 /// only a page shows (margin notes, permalinks).
 fn html_events<'e>(
     events: &'e [Ev],
+    marks: &[Mark],
     doc: &ParsedDoc,
     targets: &Targets,
     mode: Mode,
 ) -> (Vec<Event<'e>>, Vec<usize>) {
-    let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len());
+    let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len() + 2 * marks.len());
+    let mut marks = marks.iter().peekable();
     let mut margin = Vec::new();
     // What ends each element opened by hand: markup only the page shows, and
     // the closing tag.
@@ -303,7 +312,28 @@ fn html_events<'e>(
     let mut i = 0;
     while i < events.len() {
         let (event, _) = &events[i];
+        // Index spans land only in text; one left behind by a skipped event
+        // (which the index pass never marks) is dropped.
+        while marks.next_if(|m| m.event < i).is_some() {}
         match event {
+            Event::Text(text) if marks.peek().is_some_and(|m| m.event == i) => {
+                let mut from = 0;
+                while let Some(mark) = marks.next_if(|m| m.event == i) {
+                    let at = mark.at.min(text.len());
+                    if at > from {
+                        out.push(Event::Text(CowStr::Borrowed(&text[from..at])));
+                        from = at;
+                    }
+                    out.push(match mark.opens {
+                        // The margin copy of a note must not repeat the endnote's ids.
+                        Some(n) => html(open_span((mode != Mode::Sidenote).then_some(n), false)),
+                        None => Event::Html(CowStr::Borrowed("</span>")),
+                    });
+                }
+                if from < text.len() {
+                    out.push(Event::Text(CowStr::Borrowed(&text[from..])));
+                }
+            }
             Event::Start(Tag::Paragraph) if mode != Mode::Sidenote => {
                 if let Some(end) = lone_image(events, i) {
                     out.push(html(figure(&events[i + 1..=end], targets)));
@@ -553,7 +583,7 @@ fn sidenote(note: &Note, doc: &ParsedDoc, targets: &Targets) -> String {
     format!(
         "<span class=\"sidenote\" aria-hidden=\"true\"><span class=\"sidenote-number\">{}</span> {}</span>",
         note.number,
-        render(&note.events, doc, targets, Mode::Sidenote).trim_end()
+        render(&note.events, &note.marks, doc, targets, Mode::Sidenote).trim_end()
     )
 }
 

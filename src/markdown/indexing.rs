@@ -8,6 +8,7 @@ use crate::diagnostics::Diagnostics;
 use crate::index::Matcher;
 use crate::part::Part;
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
+use std::ops::Range;
 
 /// One place where a term occurs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +26,19 @@ pub struct Occurrence {
     pub section: Option<usize>,
 }
 
+/// Where the span around an occurrence found in the text opens or closes:
+/// the renderer puts it in when it writes the event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mark {
+    /// Index of the text event in its list (the body, or a note).
+    pub event: usize,
+    /// Byte offset in the event's text.
+    pub at: usize,
+    /// The number of the occurrence whose span opens here (`ix-N`), or
+    /// `None` where a span closes.
+    pub opens: Option<usize>,
+}
+
 /// Prefix of the id of an occurrence.
 pub const ID_PREFIX: &str = "ix-";
 
@@ -36,8 +50,6 @@ pub struct Indexer<'a> {
     next_block: usize,
     /// Occurrences found so far.
     pub found: Vec<Occurrence>,
-    /// A run of text events being matched (kept to reuse its allocation).
-    run: Vec<Ev>,
 }
 
 impl<'a> Indexer<'a> {
@@ -49,29 +61,30 @@ impl<'a> Indexer<'a> {
             next_id: 1,
             next_block: 0,
             found: Vec::new(),
-            run: Vec::new(),
         }
     }
 
-    /// Marks occurrences in a run of events (the body, or one note).
-    /// `section_of` gives the section of the event at an index.
+    /// Finds the occurrences in a run of events (the body, or one note):
+    /// where their spans open and close, for the renderer (the events are
+    /// not split: that copied every part's events). Markers become their
+    /// spans in place. `section_of` gives the section of the event at an
+    /// index.
     pub fn mark(
         &mut self,
-        events: Vec<Ev>,
+        events: &mut [Ev],
         section_of: &dyn Fn(usize) -> Option<usize>,
         diags: &mut Diagnostics,
-    ) -> Vec<Ev> {
-        // Without terms to find or markers, the events stay as they are.
+    ) -> Vec<Mark> {
+        let mut marks = Vec::new();
         let is_marker = |(event, _): &Ev| matches!(event, Event::Start(Tag::Link { dest_url, .. }) if dest_url.starts_with("index:"));
         if self.matcher.is_none() && !events.iter().any(is_marker) {
-            return events;
+            return marks;
         }
-        let mut out = Vec::with_capacity(events.len());
         let mut code_depth = 0usize;
         let mut block = self.next_block;
-        let mut events = events.into_iter().enumerate().peekable();
-        while let Some((i, event)) = events.next() {
-            match &event.0 {
+        let mut i = 0;
+        while i < events.len() {
+            match &events[i].0 {
                 Event::Start(tag) => {
                     if matches!(tag, Tag::CodeBlock(_) | Tag::HtmlBlock | Tag::Image { .. }) {
                         code_depth += 1;
@@ -80,27 +93,15 @@ impl<'a> Indexer<'a> {
                         self.next_block += 1;
                         block = self.next_block;
                     }
-                    let marker = match tag {
-                        Tag::Link { dest_url, .. } => dest_url.strip_prefix("index:"),
-                        _ => None,
-                    };
-                    if let Some(spec) = marker.map(str::to_string) {
-                        // The link's events, up to its end.
-                        let mut link = vec![event];
-                        let mut depth = 1usize;
-                        while depth > 0 {
-                            let Some((_, inner)) = events.next() else {
-                                break;
-                            };
-                            match inner.0 {
-                                Event::Start(_) => depth += 1,
-                                Event::End(_) => depth -= 1,
-                                _ => {}
-                            }
-                            link.push(inner);
+                    if let Tag::Link { dest_url, .. } = tag {
+                        if let Some(spec) = dest_url.strip_prefix("index:") {
+                            let spec = spec.to_string();
+                            let end = super::matching_end(events, i);
+                            self.marker(&spec, events, i..end, block, section_of(i), diags);
+                            // Its text is the author's choice: not searched for terms.
+                            i = end + 1;
+                            continue;
                         }
-                        self.marker(&spec, &link, block, section_of(i), &mut out, diags);
-                        continue;
                     }
                 }
                 Event::End(tag) => {
@@ -108,72 +109,63 @@ impl<'a> Indexer<'a> {
                         code_depth = code_depth.saturating_sub(1);
                     }
                 }
-                Event::Text(text) if code_depth == 0 => {
-                    let Some(matcher) = self.matcher else {
-                        out.push(event);
-                        continue;
-                    };
-                    let alone = !events.peek().is_some_and(|(_, ev)| in_run(ev));
-                    // Most text is one event without a term: nothing to copy.
-                    if alone && matcher.find(text).is_empty() {
-                        out.push(event);
+                Event::Text(_) if code_depth == 0 => {
+                    if let Some(matcher) = self.matcher {
+                        let end =
+                            i + 1 + events[i + 1..].iter().take_while(|ev| in_run(ev)).count();
+                        let section = section_of(i);
+                        self.match_run(&events[i..end], i, matcher, block, section, &mut marks);
+                        i = end;
                         continue;
                     }
-                    let mut run = std::mem::take(&mut self.run);
-                    run.push(event);
-                    while let Some((_, next)) = events.next_if(|(_, ev)| in_run(ev)) {
-                        run.push(next);
-                    }
-                    self.match_run(&mut run, block, section_of(i), &mut out);
-                    self.run = run;
-                    continue;
                 }
                 _ => {}
             }
-            out.push(event);
+            i += 1;
         }
-        out
+        marks
     }
 
-    fn new_id(&mut self) -> String {
-        let id = format!("{ID_PREFIX}{}", self.next_id);
+    /// Takes the next occurrence number.
+    fn next_number(&mut self) -> usize {
         self.next_id += 1;
-        id
+        self.next_id - 1
     }
 
-    /// `[text](<index:Term!Sub>)`: the text, plain, in a span that records the occurrence.
+    /// `[text](<index:Term!Sub>)`: the text, plain, in a span that records
+    /// the occurrence; the link's start and end (`link`) become the span's.
     fn marker(
         &mut self,
         spec: &str,
-        link: &[Ev],
+        events: &mut [Ev],
+        link: Range<usize>,
         block: usize,
         section: Option<usize>,
-        out: &mut Vec<Ev>,
         diags: &mut Diagnostics,
     ) {
-        let span = link[0].1.clone();
+        let at = events[link.start].1.start;
         let (term, sub) = match spec.split_once('!') {
             Some((t, s)) => (t.trim(), Some(s.trim()).filter(|s| !s.is_empty())),
             None => (spec.trim(), None),
         };
-        let inner = &link[1..link.len() - 1];
         if term.is_empty() {
             diags.error_at(
                 &self.part.source,
-                self.part.body_line_col(span.start),
+                self.part.body_line_col(at),
                 "index marker names no term (write `[text](<index:Term>)` or `[](<index:Term!Sub-entry>)`)",
             );
-            out.extend(inner.iter().cloned());
+            events[link.start].0 = Event::InlineHtml(CowStr::Borrowed(""));
+            events[link.end].0 = Event::InlineHtml(CowStr::Borrowed(""));
             return;
         }
-        let id = self.new_id();
-        out.push((open_span(&id, inner.is_empty()), span.clone()));
-        out.extend(inner.iter().cloned());
-        out.push((Event::InlineHtml(CowStr::from("</span>")), span));
+        let number = self.next_number();
+        let empty = link.end == link.start + 1;
+        events[link.start].0 = Event::InlineHtml(open_span(Some(number), empty).into());
+        events[link.end].0 = Event::InlineHtml(CowStr::Borrowed("</span>"));
         self.found.push(Occurrence {
             term: term.to_string(),
             sub: sub.map(str::to_string),
-            id,
+            id: id(number),
             block,
             section,
         });
@@ -181,30 +173,26 @@ impl<'a> Indexer<'a> {
 
     /// Finds terms in consecutive text events (pulldown-cmark splits text at
     /// quotes and entities, and a line break of the source ends one) and
-    /// wraps each match, which may straddle events: a phrase that the author's
-    /// line wrapping split is found too.
-    /// Leaves `run` empty.
+    /// records a span around each match, which may straddle events: a phrase
+    /// that the author's line wrapping split is found too. `first` is the
+    /// index of the run's first event.
     fn match_run(
         &mut self,
-        run: &mut Vec<Ev>,
+        run: &[Ev],
+        first: usize,
+        matcher: &Matcher,
         block: usize,
         section: Option<usize>,
-        out: &mut Vec<Ev>,
+        marks: &mut Vec<Mark>,
     ) {
-        let Some(matcher) = self.matcher else {
-            out.append(run);
-            return;
-        };
         let mut joined = String::new();
-        let mut starts = Vec::with_capacity(run.len());
-        let text = match run.as_slice() {
+        // Where each event starts in the text searched; a line break is one space.
+        let mut starts = Vec::new();
+        let text = match run {
             // Most runs are one event: no need to copy it.
-            [(Event::Text(t), _)] => {
-                starts.push(0);
-                t.as_ref()
-            }
+            [(Event::Text(t), _)] => t.as_ref(),
             _ => {
-                for (event, _) in run.iter() {
+                for (event, _) in run {
                     starts.push(joined.len());
                     match event {
                         Event::Text(t) => joined.push_str(t),
@@ -214,75 +202,43 @@ impl<'a> Indexer<'a> {
                 joined.as_str()
             }
         };
-        let matches = matcher.find(text);
-        if matches.is_empty() {
-            out.append(run);
-            return;
-        }
-        // Boundaries in the joined text: where each span opens and closes.
-        let mut boundaries: Vec<(usize, Option<usize>)> = Vec::with_capacity(matches.len() * 2);
-        for (n, found) in matches.iter().enumerate() {
-            boundaries.push((found.start, Some(n)));
-            boundaries.push((found.end, None));
-        }
-        let mut b = 0;
-        for (k, (event, range)) in run.iter().enumerate() {
-            // A line break is one space wide: spans open and close around it.
-            let text = match event {
-                Event::Text(t) => Some(t),
-                _ => None,
-            };
-            let (base, end) = (starts[k], starts[k] + text.map_or(1, |t| t.len()));
-            let mut pos = base;
-            loop {
-                while let Some(&(at, opens)) = boundaries.get(b) {
-                    if at != pos {
-                        break;
-                    }
-                    match opens {
-                        None => {
-                            out.push((Event::InlineHtml(CowStr::from("</span>")), range.clone()))
-                        }
-                        // A span opening at the very end of an event opens in the next one.
-                        Some(_) if pos == end => break,
-                        Some(n) => {
-                            let id = self.new_id();
-                            out.push((open_span(&id, false), range.clone()));
-                            self.found.push(Occurrence {
-                                term: matches[n].term.clone(),
-                                sub: None,
-                                id,
-                                block,
-                                section,
-                            });
-                        }
-                    }
-                    b += 1;
-                }
-                let next = boundaries.get(b).map_or(end, |&(at, _)| at.min(end));
-                if next > pos {
-                    let piece = match text {
-                        Some(t) => {
-                            Event::Text(CowStr::from(t[pos - base..next - base].to_string()))
-                        }
-                        None => event.clone(),
-                    };
-                    out.push((piece, range.clone()));
-                    pos = next;
-                }
-                if pos == end {
-                    break;
-                }
+        // The event and offset of a position: a span opens in the event
+        // that holds the next character, and closes in the one that holds
+        // the character before.
+        let locate = |pos: usize, opens: bool| -> (usize, usize) {
+            if starts.is_empty() {
+                return (first, pos);
             }
+            let k = if opens {
+                starts.partition_point(|&s| s <= pos)
+            } else {
+                starts.partition_point(|&s| s < pos)
+            }
+            .saturating_sub(1);
+            (first + k, pos - starts[k])
+        };
+        for found in matcher.find(text) {
+            let number = self.next_number();
+            let (event, at) = locate(found.start, true);
+            marks.push(Mark {
+                event,
+                at,
+                opens: Some(number),
+            });
+            let (event, at) = locate(found.end, false);
+            marks.push(Mark {
+                event,
+                at,
+                opens: None,
+            });
+            self.found.push(Occurrence {
+                term: found.term,
+                sub: None,
+                id: id(number),
+                block,
+                section,
+            });
         }
-        // A span closing at the very end of the run.
-        for _ in b..boundaries.len() {
-            out.push((
-                Event::InlineHtml(CowStr::from("</span>")),
-                run[run.len() - 1].1.clone(),
-            ));
-        }
-        run.clear();
     }
 }
 
@@ -292,11 +248,19 @@ fn in_run((event, _): &Ev) -> bool {
     matches!(event, Event::Text(_) | Event::SoftBreak)
 }
 
-fn open_span(id: &str, empty: bool) -> Event<'static> {
+/// The id of occurrence `number`.
+pub fn id(number: usize) -> String {
+    format!("{ID_PREFIX}{number}")
+}
+
+/// The tag opening an occurrence's span: with its id, or (`None`) without,
+/// for a second copy of the text such as a margin note.
+pub fn open_span(number: Option<usize>, empty: bool) -> String {
     let class = if empty { "ix ix-marker" } else { "ix" };
-    Event::InlineHtml(CowStr::from(format!(
-        "<span class=\"{class}\" id=\"{id}\">"
-    )))
+    match number {
+        Some(n) => format!("<span class=\"{class}\" id=\"{ID_PREFIX}{n}\">"),
+        None => format!("<span class=\"{class}\">"),
+    }
 }
 
 fn is_block(tag: &Tag<'_>) -> bool {

@@ -40,6 +40,8 @@ pub struct ParsedDoc {
     /// The main text, with footnote definitions moved out; link and image
     /// destinations are replaced by tokens that index `links` and `images`.
     pub body: Vec<Ev>,
+    /// Where the spans around index occurrences open and close in `body`.
+    pub marks: Vec<indexing::Mark>,
     /// Footnotes in order of first reference (number = index + 1).
     pub notes: Vec<Note>,
     /// Every heading, in order, with its final id.
@@ -117,8 +119,14 @@ pub fn parse(part: &Part, context: Context<'_>, diags: &mut Diagnostics) -> Pars
             .flat_map(|s| &s.keys)
             .map(|k| crate::bibliography::reference_id(k)),
     );
-    let (events, occurrences) =
-        index_pass(events, &mut notes, &headings, context.matcher, part, diags);
+    let (marks, occurrences) = index_pass(
+        &mut events,
+        &mut notes,
+        &headings,
+        context.matcher,
+        part,
+        diags,
+    );
     ids.extend(occurrences.iter().map(|o| o.id.clone()));
     let word_count =
         word_count(&events) + notes.iter().map(|n| word_count(&n.events)).sum::<usize>();
@@ -127,9 +135,8 @@ pub fn parse(part: &Part, context: Context<'_>, diags: &mut Diagnostics) -> Pars
         .chain(notes.iter().flat_map(|n| &n.events))
         .any(|(e, _)| matches!(e, Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(lang))) if !lang.trim().is_empty()));
     let search = crate::search::part_words(&part.meta.title, &events, &notes, word_count);
-    // The passes grow the lists as they add spans and notes, leaving up to
-    // half of each unused; the parse is kept for the whole build.
-    let mut events = events;
+    // The passes leave room unused in the lists (citations add notes; moving
+    // events into new lists rounds up); the parse is kept for the whole build.
     events.shrink_to_fit();
     for note in &mut notes {
         note.events.shrink_to_fit();
@@ -137,6 +144,7 @@ pub fn parse(part: &Part, context: Context<'_>, diags: &mut Diagnostics) -> Pars
     ParsedDoc {
         _source: source,
         body: events,
+        marks,
         notes,
         headings,
         links,
@@ -152,25 +160,24 @@ pub fn parse(part: &Part, context: Context<'_>, diags: &mut Diagnostics) -> Pars
 
 /// Marks index terms and markers in the body and in every note.
 fn index_pass(
-    body: Vec<Ev>,
+    body: &mut [Ev],
     notes: &mut [Note],
     headings: &[Heading],
     matcher: Option<&Matcher>,
     part: &Part,
     diags: &mut Diagnostics,
-) -> (Vec<Ev>, Vec<Occurrence>) {
+) -> (Vec<indexing::Mark>, Vec<Occurrence>) {
     let section_at = |i: usize| headings.iter().rposition(|h| h.event_index < i);
     let mut indexer = indexing::Indexer::new(matcher, part);
-    let note_sections: Vec<Option<usize>> = first_references(&body, notes.len())
+    let note_sections: Vec<Option<usize>> = first_references(body, notes.len())
         .into_iter()
         .map(|at| at.and_then(section_at))
         .collect();
-    let body = indexer.mark(body, &section_at, diags);
+    let marks = indexer.mark(body, &section_at, diags);
     for (note, section) in notes.iter_mut().zip(note_sections) {
-        let events = std::mem::take(&mut note.events);
-        note.events = indexer.mark(events, &|_| section, diags);
+        note.marks = indexer.mark(&mut note.events, &|_| section, diags);
     }
-    (body, indexer.found)
+    (marks, indexer.found)
 }
 
 /// Where the first reference to each of `notes` notes sits in the body (the
