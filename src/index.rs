@@ -3,7 +3,7 @@
 //! collation and grouped by letter.
 
 use crate::diagnostics::{Diagnostics, LineIndex};
-use crate::markdown::{Doc, Occurrence, ParsedDoc};
+use crate::markdown::{Doc, Occurrence};
 use crate::tomlsrc::{closest, TomlFile};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use rayon::prelude::*;
@@ -165,8 +165,8 @@ pub struct Locator {
     pub part: usize,
     /// The occurrence's id in that part's page.
     pub id: String,
-    /// Heading text of its section.
-    pub section: Option<String>,
+    /// Its section: an index into that part's headings.
+    pub section: Option<usize>,
 }
 
 /// An entry of the index.
@@ -199,15 +199,23 @@ pub fn build(terms: &Terms, docs: &[Doc], diags: &mut Diagnostics) -> Vec<Entry>
         .par_iter()
         .enumerate()
         .map(|(part, doc)| {
-            let mut seen_blocks = std::collections::HashSet::new();
-            doc.occurrences
-                .iter()
-                // Several occurrences in one paragraph make one locator.
-                .filter(|occ| {
-                    seen_blocks.insert((occ.term.as_str(), occ.sub.as_deref(), occ.block))
-                })
-                .map(|occ| (occ, locator(part, doc, occ)))
-                .collect()
+            // Several occurrences in one paragraph make one locator; a part's
+            // occurrences come block by block.
+            let mut block = None;
+            let mut seen: Vec<(&str, Option<&str>)> = Vec::new();
+            let mut locators = Vec::new();
+            for occ in &doc.occurrences {
+                if block != Some(occ.block) {
+                    block = Some(occ.block);
+                    seen.clear();
+                }
+                let key = (occ.term.as_str(), occ.sub.as_deref());
+                if !seen.contains(&key) {
+                    seen.push(key);
+                    locators.push((occ, locator(part, occ)));
+                }
+            }
+            locators
         })
         .collect();
     let mut subs: BTreeMap<(String, String), Vec<Locator>> = BTreeMap::new();
@@ -258,11 +266,11 @@ pub fn build(terms: &Terms, docs: &[Doc], diags: &mut Diagnostics) -> Vec<Entry>
     list
 }
 
-fn locator(part: usize, doc: &ParsedDoc, occ: &Occurrence) -> Locator {
+fn locator(part: usize, occ: &Occurrence) -> Locator {
     Locator {
         part,
         id: occ.id.clone(),
-        section: occ.section.map(|s| doc.headings[s].text.clone()),
+        section: occ.section,
     }
 }
 

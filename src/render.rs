@@ -1172,7 +1172,7 @@ fn locators_html(
         out.push('"');
     };
     let title = |out: &mut String, locator: &Locator| {
-        if let Some(section) = &locator.section {
+        if let Some(section) = locator_section(model, locator) {
             out.push_str(" title=\"§ ");
             html::escape_into(out, section);
             out.push('"');
@@ -1207,13 +1207,19 @@ fn locators_html(
     out
 }
 
+/// The heading text of a locator's section.
+fn locator_section<'m>(model: &Model<'m>, locator: &Locator) -> Option<&'m str> {
+    let heading = model.docs[locator.part].headings.get(locator.section?)?;
+    Some(heading.text.as_str())
+}
+
 fn group_by_part(model: &Model<'_>, locators: &[Locator]) -> Vec<PartLocators> {
     let mut groups: Vec<PartLocators> = Vec::new();
     for locator in locators {
         let part = &model.series.parts[locator.part];
         let link = LocatorLink {
             url: format!("../{}index.html#{}", part_dir(part), locator.id),
-            section: locator.section.clone(),
+            section: locator_section(model, locator).map(str::to_string),
         };
         match groups.last_mut() {
             Some(group) if group.number == part.number => {
