@@ -46,15 +46,19 @@ impl Rewriter {
     /// page one folder deep that holds no ids of its own, like the index),
     /// with ids prefixed and links into parts pointed inside the edition.
     pub fn rewrite(&self, html: &str, number: Option<u32>) -> String {
-        crate::urls::map_attributes(html, &ATTRIBUTES, |name, value| match (name, number) {
-            ("href", _) => self.href(value, number),
-            (_, Some(n)) => {
-                let prefix = id_prefix(n);
-                let ids: Vec<String> = value
-                    .split_whitespace()
-                    .map(|id| format!("{prefix}{id}"))
-                    .collect();
-                ids.join(" ")
+        let prefix = number.map(id_prefix);
+        crate::urls::map_attributes(html, &ATTRIBUTES, |name, value| match (name, &prefix) {
+            ("href", _) => self.href(value, prefix.as_deref()),
+            (_, Some(prefix)) => {
+                let mut ids = String::with_capacity(value.len() + prefix.len());
+                for (i, id) in value.split_whitespace().enumerate() {
+                    if i > 0 {
+                        ids.push(' ');
+                    }
+                    ids.push_str(prefix);
+                    ids.push_str(id);
+                }
+                ids
             }
             (_, None) => value.to_string(),
         })
@@ -68,10 +72,11 @@ impl Rewriter {
 
     /// A link's new target: same-page fragments get the part's prefix, links
     /// to a part page (with or without a fragment) point inside the edition.
-    fn href(&self, value: &str, number: Option<u32>) -> String {
+    /// `own`: the id prefix of the part whose HTML this is, if any.
+    fn href(&self, value: &str, own: Option<&str>) -> String {
         if let Some(fragment) = value.strip_prefix('#') {
-            return match number {
-                Some(n) => format!("#{}{fragment}", id_prefix(n)),
+            return match own {
+                Some(prefix) => format!("#{prefix}{fragment}"),
                 None => value.to_string(),
             };
         }
