@@ -54,17 +54,19 @@ pub struct Citations {
 }
 
 /// Replaces every citation in the prose with a placeholder; in a note style a
-/// citation outside the author's notes becomes a reference to a new note.
+/// citation outside the author's notes becomes a reference to a new note,
+/// whose definition is returned apart (appending it to the text would copy
+/// the whole list).
 pub fn extract(
     events: Vec<Ev>,
     part: &Part,
     bib: &Bibliography,
     diags: &mut Diagnostics,
-) -> (Vec<Ev>, Citations) {
+) -> (Vec<Ev>, Vec<Ev>, Citations) {
     let body = part.body();
     if memchr::memchr(b'@', body.as_bytes()).is_none() {
         // No citation without an `@`: most parts of most series.
-        return (events, Citations::default());
+        return (events, Vec::new(), Citations::default());
     }
     let note_style = bib.is_note_style();
     let mut out = Vec::with_capacity(events.len());
@@ -162,8 +164,7 @@ pub fn extract(
         }
         out.push(event);
     }
-    out.extend(new_notes);
-    (out, state)
+    (out, new_notes, state)
 }
 
 /// A run's text with soft breaks as spaces, and the body offset of each event's

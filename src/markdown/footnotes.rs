@@ -59,9 +59,15 @@ struct Definition {
     used: bool,
 }
 
-/// Splits definitions from the text and numbers the references.
-pub fn extract(events: Vec<Ev>, part: &Part, diags: &mut Diagnostics) -> (Vec<Ev>, Vec<Note>) {
-    let (mut body, mut defs) = split_definitions(events, part, diags);
+/// Splits definitions from the text and numbers the references; `more`:
+/// definitions made for the text (citations' notes), after its own.
+pub fn extract(
+    events: Vec<Ev>,
+    more: Vec<Ev>,
+    part: &Part,
+    diags: &mut Diagnostics,
+) -> (Vec<Ev>, Vec<Note>) {
+    let (mut body, mut defs) = split_definitions(events, more, part, diags);
     let mut order: Vec<String> = Vec::new();
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     number_refs(&mut body, &mut order, &mut counts, &defs, part, diags);
@@ -104,12 +110,13 @@ pub fn extract(events: Vec<Ev>, part: &Part, diags: &mut Diagnostics) -> (Vec<Ev
 
 fn split_definitions(
     events: Vec<Ev>,
+    more: Vec<Ev>,
     part: &Part,
     diags: &mut Diagnostics,
 ) -> (Vec<Ev>, BTreeMap<String, Definition>) {
     let mut body = Vec::with_capacity(events.len());
     let mut defs: BTreeMap<String, Definition> = BTreeMap::new();
-    let mut events = events.into_iter();
+    let mut events = events.into_iter().chain(more);
     while let Some(event) = events.next() {
         let (Event::Start(Tag::FootnoteDefinition(label)), span) = &event else {
             body.push(event);

@@ -96,11 +96,11 @@ pub fn parse(part: &Part, context: Context<'_>, diags: &mut Diagnostics) -> Pars
     let events: Vec<Ev> = Parser::new_ext(body, options())
         .into_offset_iter()
         .collect();
-    let (events, cites) = match context.bibliography {
+    let (events, cite_notes, cites) = match context.bibliography {
         Some(bib) => citations::extract(events, part, bib, diags),
-        None => (events, citations::Citations::default()),
+        None => (events, Vec::new(), citations::Citations::default()),
     };
-    let (mut events, mut notes) = footnotes::extract(events, part, diags);
+    let (mut events, mut notes) = footnotes::extract(events, cite_notes, part, diags);
     let cited = match context.bibliography {
         Some(bib) => cites.format(&mut events, &mut notes, bib),
         None => citations::Formatted::default(),
