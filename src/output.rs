@@ -126,7 +126,9 @@ fn is_safe_relative(path: &str) -> bool {
             .all(|seg| !seg.is_empty() && seg != ".." && seg != ".")
 }
 
-fn write_manifest(output: &Path, manifest: &Manifest) -> std::io::Result<()> {
+/// Writes the manifest, unless the same one is there already and `renew`
+/// is false.
+fn write_manifest(output: &Path, manifest: &Manifest, renew: bool) -> std::io::Result<()> {
     let mut text = String::from(MANIFEST_HEADER);
     text.push('\n');
     for (path, stamp) in manifest {
@@ -137,7 +139,7 @@ fn write_manifest(output: &Path, manifest: &Manifest) -> std::io::Result<()> {
         text.push('\n');
     }
     let path = output.join(MANIFEST);
-    if std::fs::read(&path).is_ok_and(|old| old == text.as_bytes()) {
+    if !renew && std::fs::read(&path).is_ok_and(|old| old == text.as_bytes()) {
         return Ok(());
     }
     write_atomic(&path, text.as_bytes())
@@ -201,6 +203,10 @@ pub struct Staging {
     output: PathBuf,
     old: Manifest,
     manifest_time: Option<std::time::SystemTime>,
+    /// Whether a file had to be read to find it unchanged although the
+    /// manifest knew it: it is newer than the manifest (copied, touched), and
+    /// the manifest is written again so that the next build trusts it.
+    reread: std::sync::atomic::AtomicBool,
     state: Mutex<Staged>,
 }
 
@@ -221,6 +227,7 @@ impl Staging {
             manifest_time: std::fs::metadata(output.join(MANIFEST))
                 .and_then(|m| m.modified())
                 .ok(),
+            reread: std::sync::atomic::AtomicBool::new(false),
             state: Mutex::default(),
         }
     }
@@ -240,6 +247,10 @@ impl Staging {
         // Same content as last time and untouched since: no need to read it.
         let untouched = known == Some(stamp) && untouched_since(&target, stamp, self.manifest_time);
         let staged = !(untouched || is_unchanged(&target, bytes));
+        if !untouched && !staged && known == Some(stamp) {
+            self.reread
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         if staged {
             self.create_parents(&target)?;
             let tmp = tmp_path(&target);
@@ -307,7 +318,7 @@ impl Staging {
         for path in state.files.keys() {
             covering.entry(path.clone()).or_insert(None);
         }
-        write_manifest(output, &covering)?;
+        write_manifest(output, &covering, false)?;
         let mut report = WriteReport::default();
         let mut new = Manifest::new();
         for (path, &(stamp, staged)) in &state.files {
@@ -327,7 +338,8 @@ impl Staging {
             }
             remove_empty_parents(output, &target);
         }
-        write_manifest(output, &new)?;
+        let renew = self.reread.load(std::sync::atomic::Ordering::Relaxed);
+        write_manifest(output, &new, renew)?;
         Ok(report)
     }
 

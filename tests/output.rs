@@ -65,6 +65,31 @@ fn unchanged_files_are_not_rewritten() {
 }
 
 #[test]
+fn pages_newer_than_the_manifest_are_trusted_again_after_one_build() {
+    // An output folder copied or restored gets new file times: the pages
+    // look newer than the manifest, so a build must read them to find them
+    // unchanged; it then renews the manifest so that the next one need not.
+    let f = Fixture::three_parts();
+    f.build_ok(&[]);
+    let mtime = |rel: &str| std::fs::metadata(f.out(rel)).unwrap().modified().unwrap();
+    let later = mtime(".quire-manifest") + Duration::from_millis(1);
+    std::fs::File::options()
+        .write(true)
+        .open(f.out("first/index.html"))
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    // File times come from a coarse clock.
+    std::thread::sleep(Duration::from_millis(50));
+    let run = f.build_ok(&[]);
+    assert!(run.stdout().contains("(0 written"), "{}", run.stdout());
+    assert!(
+        mtime(".quire-manifest") > later,
+        "the manifest is renewed after the page was found unchanged"
+    );
+}
+
+#[test]
 fn a_page_changed_by_hand_is_restored_even_at_the_same_size() {
     let f = Fixture::three_parts();
     f.build_ok(&[]);
