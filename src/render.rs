@@ -1018,11 +1018,12 @@ struct CrossRef {
 fn index_view(model: &Model<'_>, lists: bool, target: LocatorTarget) -> Vec<LetterView> {
     // Every entry's locators are written on every core (thousands of entries,
     // tens of thousands of locators), then grouped under their letters.
+    let numerals = numerals(model);
     let views: Vec<(String, EntryView)> = model
         .entries
         .par_iter()
         .map(|entry| {
-            let view = entry_view(model, entry, lists, target);
+            let view = entry_view(model, &numerals, entry, lists, target);
             (index::letter(&entry.name), view)
         })
         .collect();
@@ -1044,8 +1045,14 @@ fn index_view(model: &Model<'_>, lists: bool, target: LocatorTarget) -> Vec<Lett
     letters
 }
 
+/// Every part's number as a Roman numeral, by index.
+fn numerals(model: &Model<'_>) -> Vec<String> {
+    model.series.parts.iter().map(|p| roman(p.number)).collect()
+}
+
 fn entry_view(
     model: &Model<'_>,
+    numerals: &[String],
     entry: &index::Entry,
     lists: bool,
     target: LocatorTarget,
@@ -1054,7 +1061,9 @@ fn entry_view(
         name: name.clone(),
         url: format!("#{}", index::entry_id(name)),
     };
-    let html = |locators: &[Locator], target| locators_html(model, locators, "occurrence", target);
+    let html = |locators: &[Locator], target| {
+        locators_html(model, numerals, locators, "occurrence", target)
+    };
     let lists = |locators: &[Locator]| {
         if lists {
             group_by_part(model, locators)
@@ -1114,6 +1123,7 @@ fn bibliography_view<'a>(model: &Model<'a>, lists: bool) -> Vec<ReferenceView<'a
             }
         }
     }
+    let numerals = numerals(model);
     model
         .references
         .iter()
@@ -1123,7 +1133,13 @@ fn bibliography_view<'a>(model: &Model<'a>, lists: bool) -> Vec<ReferenceView<'a
                 key: &reference.key,
                 id: reference.id(),
                 html: &reference.html,
-                cited_html: locators_html(model, spots, "citation", LocatorTarget::Pages),
+                cited_html: locators_html(
+                    model,
+                    &numerals,
+                    spots,
+                    "citation",
+                    LocatorTarget::Pages,
+                ),
                 parts: if lists {
                     group_by_part(model, spots)
                 } else {
@@ -1149,6 +1165,7 @@ enum LocatorTarget {
 /// hundreds of thousands of them.
 fn locators_html(
     model: &Model<'_>,
+    numerals: &[String],
     locators: &[Locator],
     noun: &str,
     target: LocatorTarget,
@@ -1158,17 +1175,18 @@ fn locators_html(
     let link = |out: &mut String, locator: &Locator, part: &crate::part::Part| {
         out.push_str("<a href=\"");
         match target {
+            // Slugs are checked to be letters, digits, `-` and `_`, and the
+            // ids are quire's own (`ix-12`): nothing to escape.
             LocatorTarget::Pages => {
                 out.push_str("../");
-                html::escape_into(out, &part.slug);
+                out.push_str(&part.slug);
                 out.push_str("/index.html#");
             }
             LocatorTarget::Edition => {
-                out.push('#');
-                html::escape_into(out, &crate::edition::id_prefix(part.number));
+                let _ = write!(out, "#{}", crate::edition::id_prefix(part.number));
             }
         }
-        html::escape_into(out, &locator.id);
+        out.push_str(&locator.id);
         out.push('"');
     };
     let title = |out: &mut String, locator: &Locator| {
@@ -1183,7 +1201,7 @@ fn locators_html(
         .enumerate()
     {
         let part = &model.series.parts[group[0].part];
-        let numeral = roman(part.number);
+        let numeral = &numerals[group[0].part];
         if i > 0 {
             out.push_str("; ");
         }

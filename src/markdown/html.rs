@@ -621,6 +621,14 @@ pub fn escape(s: &str) -> String {
 
 /// `escape`, appended to `out`.
 pub fn escape_into(out: &mut String, s: &str) {
+    let special = |b: &u8| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'');
+    // Most text has nothing to escape: copy it at once.
+    let Some(first) = s.bytes().position(|b| special(&b)) else {
+        out.push_str(s);
+        return;
+    };
+    out.push_str(&s[..first]);
+    let s = &s[first..];
     let mut copied = 0;
     // The special characters are ASCII, so byte positions are char boundaries.
     for (i, b) in s.bytes().enumerate() {
