@@ -15,8 +15,9 @@ pub struct Note {
     pub label: String,
     /// 1-based number shown to readers.
     pub number: usize,
-    /// The definition's content.
-    pub events: Vec<Ev>,
+    /// The definition's content (borrowing the part's file, like the
+    /// body's: crate-only, see `ParsedDoc::body`).
+    pub(crate) events: Vec<Ev>,
     /// Where the spans around index occurrences open and close in `events`.
     pub marks: Vec<super::indexing::Mark>,
     /// How many times the text references it.

@@ -39,7 +39,8 @@ pub struct ParsedDoc {
     _source: Arc<String>,
     /// The main text, with footnote definitions moved out; link and image
     /// destinations are replaced by tokens that index `links` and `images`.
-    pub body: Vec<Ev>,
+    /// Its text borrows `_source`: no event may leave the doc (crate-only).
+    pub(crate) body: Vec<Ev>,
     /// Where the spans around index occurrences open and close in `body`.
     pub marks: Vec<indexing::Mark>,
     /// Footnotes in order of first reference (number = index + 1).
