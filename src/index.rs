@@ -218,26 +218,30 @@ pub fn build(terms: &Terms, docs: &[Doc], diags: &mut Diagnostics) -> Vec<Entry>
             locators
         })
         .collect();
-    let mut subs: BTreeMap<(String, String), Vec<Locator>> = BTreeMap::new();
+    // Gathered by term first (a hash lookup per occurrence), then put in the
+    // sorted entries once per term.
+    let mut by_term: std::collections::HashMap<&str, Vec<Locator>> = Default::default();
+    let mut subs: BTreeMap<(&str, &str), Vec<Locator>> = BTreeMap::new();
     for (occ, locator) in per_part.into_iter().flatten() {
-        let entry = match entries.get_mut(&occ.term) {
-            Some(entry) => entry,
-            None => entries.entry(occ.term.clone()).or_insert_with(|| Entry {
-                name: occ.term.clone(),
-                ..Entry::default()
-            }),
-        };
+        let locators = by_term.entry(occ.term.as_str()).or_default();
         match &occ.sub {
             Some(sub) => subs
-                .entry((occ.term.clone(), sub.clone()))
+                .entry((occ.term.as_str(), sub.as_str()))
                 .or_default()
                 .push(locator),
-            None => entry.locators.push(locator),
+            None => locators.push(locator),
         }
     }
+    for (term, locators) in by_term {
+        let entry = entries.entry(term.to_string()).or_insert_with(|| Entry {
+            name: term.to_string(),
+            ..Entry::default()
+        });
+        entry.locators = locators;
+    }
     for ((term, sub), locators) in subs {
-        if let Some(entry) = entries.get_mut(&term) {
-            entry.subentries.push((sub, locators));
+        if let Some(entry) = entries.get_mut(term) {
+            entry.subentries.push((sub.to_string(), locators));
         }
     }
     check(terms, &entries, diags);
