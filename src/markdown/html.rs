@@ -1,6 +1,7 @@
 //! Turns a parsed part into HTML once its links are resolved: headings with
 //! permalinks, rewritten links, figures, note references with sidenotes,
-//! endnotes with back-links, and highlighted code.
+//! endnotes with back-links, highlighted code, and the spans around index
+//! occurrences.
 
 use super::footnotes::{parse_ref_tag, ref_id};
 use super::indexing::{open_span, Mark};

@@ -1,7 +1,8 @@
 //! The index pass: finds the index terms in the prose of a part (one
 //! Aho-Corasick scan, linear in the text whatever the number of terms) and the
-//! author's `index:` markers, wraps each occurrence in a `<span id="ix-N">`,
-//! and records it.
+//! author's `index:` markers, and records each occurrence: a marker becomes
+//! its `<span id="ix-N">` in place, a term found in the text becomes a pair
+//! of marks where the renderer opens and closes the span.
 
 use super::Ev;
 use crate::diagnostics::Diagnostics;
