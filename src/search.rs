@@ -302,11 +302,11 @@ pub fn write_data(
             url: format!("{}index.html", part_dir(part)),
         })
         .collect();
-    let mut merged = merge(docs.iter().map(|doc| &doc.search));
-    let words = number_words(&merged.words, &mut merged.tokens);
+    let merged = merge(docs.iter().map(|doc| &doc.search));
+    let (words, rank) = number_words(&merged.vocabulary.words);
     let data = Data {
         parts,
-        sections: merged.sections,
+        sections: merged.vocabulary.sections,
         words,
     };
     let json = serde_json::to_string(&data).expect("plain data serialises");
@@ -320,9 +320,18 @@ pub fn write_data(
     out.write_all(b"window.quireSearchData=")?;
     out.write_all(fields.as_bytes())?;
     out.write_all(b",\"text\":\"")?;
+    // Each part's text, its word numbers turned into the series' ranks, is
+    // written in turn: the series' whole text is never held as numbers.
     let mut text = Base64Writer::default();
-    for chunk in merged.tokens.chunks(1 << 16) {
-        text.push(&leb128(chunk), out)?;
+    for (doc, local) in docs.iter().zip(&merged.locals) {
+        let ranks: Vec<u32> = local.iter().map(|&id| rank[id as usize]).collect();
+        let numbers: Vec<u32> = doc
+            .search
+            .tokens
+            .iter()
+            .map(|&t| ranks[t as usize])
+            .collect();
+        text.push(&leb128(&numbers), out)?;
     }
     text.finish(out)?;
     out.write_all(b"\"};\n")
@@ -349,42 +358,48 @@ impl Base64Writer {
     }
 }
 
-/// One vocabulary and one text from the parts' own, in series order.
-fn merge<'a>(parts: impl Iterator<Item = &'a PartWords> + Clone) -> Builder {
-    let mut all = Builder::default();
-    all.tokens
-        .reserve_exact(parts.clone().map(|p| p.tokens.len()).sum());
-    for (i, part) in parts.enumerate() {
-        let offset = all.tokens.len();
-        let local: Vec<u32> = (0..part.words.len() as u32)
-            .map(|id| all.count(part.words.get(id), part.words.counts[id as usize]))
-            .collect();
-        all.tokens
-            .extend(part.tokens.iter().map(|&t| local[t as usize]));
-        all.sections.extend(part.sections.iter().map(|s| Section {
-            part: i,
-            start: s.start + offset,
-            ..s.clone()
-        }));
-    }
-    all
+/// The series' vocabulary (words with their counts, and the sections) made
+/// from the parts' own, in series order, with each part's map from its word
+/// numbers to the vocabulary's.
+struct Merged {
+    vocabulary: Builder,
+    locals: Vec<Vec<u32>>,
 }
 
-/// Renumbers words by frequency, commonest first (ties in order of
-/// appearance), so the commonest take one byte each; `tokens` are renumbered
-/// in place.
-fn number_words<'w>(words: &'w Words, tokens: &mut [u32]) -> Vec<&'w str> {
+fn merge<'a>(parts: impl Iterator<Item = &'a PartWords>) -> Merged {
+    let mut vocabulary = Builder::default();
+    let mut locals = Vec::new();
+    let mut offset = 0;
+    for (i, part) in parts.enumerate() {
+        let local: Vec<u32> = (0..part.words.len() as u32)
+            .map(|id| vocabulary.count(part.words.get(id), part.words.counts[id as usize]))
+            .collect();
+        vocabulary
+            .sections
+            .extend(part.sections.iter().map(|s| Section {
+                part: i,
+                start: s.start + offset,
+                ..s.clone()
+            }));
+        offset += part.tokens.len();
+        locals.push(local);
+    }
+    Merged { vocabulary, locals }
+}
+
+/// Numbers words by frequency, commonest first (ties in order of
+/// appearance), so the commonest take one byte each: the words in that order,
+/// and each word's new number (its rank) by its old one.
+fn number_words(words: &Words) -> (Vec<&str>, Vec<u32>) {
     let counts = &words.counts;
     let mut order: Vec<usize> = (0..words.len()).collect();
     order.sort_by(|&a, &b| counts[b].cmp(&counts[a]).then(a.cmp(&b)));
-    let mut new_id = vec![0u32; words.len()];
-    for (rank, &old) in order.iter().enumerate() {
-        new_id[old] = rank as u32;
+    let mut rank = vec![0u32; words.len()];
+    for (r, &old) in order.iter().enumerate() {
+        rank[old] = r as u32;
     }
-    for t in tokens.iter_mut() {
-        *t = new_id[*t as usize];
-    }
-    order.iter().map(|&old| words.get(old as u32)).collect()
+    let ordered = order.iter().map(|&old| words.get(old as u32)).collect();
+    (ordered, rank)
 }
 
 /// Unsigned LEB128: 7 bits a byte, high bit set on all but the last.
@@ -457,9 +472,10 @@ mod tests {
     fn common_words_get_small_numbers() {
         let mut builder = Builder::default();
         builder.words("the keeper and the lamp and the");
-        let words = number_words(&builder.words, &mut builder.tokens);
+        let (words, rank) = number_words(&builder.words);
         assert_eq!(words, ["the", "and", "keeper", "lamp"]);
-        assert_eq!(builder.tokens, [0, 2, 1, 0, 3, 1, 0]);
+        let ranks: Vec<u32> = builder.tokens.iter().map(|&t| rank[t as usize]).collect();
+        assert_eq!(ranks, [0, 2, 1, 0, 3, 1, 0]);
     }
 
     #[test]
@@ -479,11 +495,12 @@ mod tests {
         // its text: both kinds, and words that share a prefix, stay apart.
         let mut builder = Builder::default();
         builder.words("lighthouse lighthouses light lighthouse lights light lighthou");
-        let words = number_words(&builder.words, &mut builder.tokens);
+        let (words, rank) = number_words(&builder.words);
         assert_eq!(
             words,
             ["lighthouse", "light", "lighthouses", "lights", "lighthou"]
         );
-        assert_eq!(builder.tokens, [0, 2, 1, 0, 3, 1, 4]);
+        let ranks: Vec<u32> = builder.tokens.iter().map(|&t| rank[t as usize]).collect();
+        assert_eq!(ranks, [0, 2, 1, 0, 3, 1, 4]);
     }
 }
