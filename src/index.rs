@@ -5,7 +5,6 @@
 use crate::diagnostics::{Diagnostics, LineIndex};
 use crate::markdown::{Doc, Occurrence};
 use crate::tomlsrc::{closest, TomlFile};
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use rayon::prelude::*;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -87,75 +86,22 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Terms {
     }
 }
 
-/// Finds whole-word occurrences of every phrase at once, longest first.
-#[derive(Debug, Clone)]
-pub struct Matcher {
-    automaton: AhoCorasick,
-    term_of: Vec<String>,
-}
+pub use crate::phrases::Matcher;
 
-/// A match in a run of text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Found {
-    /// Byte offsets in the text.
-    pub start: usize,
-    /// End (exclusive).
-    pub end: usize,
-    /// The term's name.
-    pub term: String,
-}
-
-impl Matcher {
-    /// A matcher for the terms' phrases; `None` when there are none.
-    pub fn new(terms: &Terms) -> Option<Matcher> {
-        let mut phrases = Vec::new();
-        let mut term_of = Vec::new();
-        for def in &terms.defs {
-            let own = || {
-                if def.see.is_some() {
-                    Vec::new()
-                } else {
-                    vec![def.name.get_ref().clone()]
-                }
-            };
-            for phrase in def.matches.clone().unwrap_or_else(own) {
-                if !phrase.trim().is_empty() {
-                    phrases.push(phrase);
-                    term_of.push(def.name.get_ref().clone());
-                }
-            }
-        }
-        if phrases.is_empty() {
-            return None;
-        }
-        // A DFA: the fastest scan; even thousands of terms make a small one.
-        let automaton = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&phrases)
-            .ok()?;
-        Some(Matcher { automaton, term_of })
-    }
-
-    /// Non-overlapping whole-word matches, leftmost-longest.
-    pub fn find(&self, text: &str) -> Vec<Found> {
-        self.automaton
-            .find_iter(text)
-            .filter(|m| is_word_boundary(text, m.start(), m.end()))
-            .map(|m| Found {
-                start: m.start(),
-                end: m.end(),
-                term: self.term_of[m.pattern().as_usize()].clone(),
-            })
-            .collect()
-    }
-}
-
-fn is_word_boundary(text: &str, start: usize, end: usize) -> bool {
-    let before = text[..start].chars().next_back();
-    let after = text[end..].chars().next();
-    let is_word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
-    !is_word(before) && !is_word(after)
+/// A matcher for the terms' phrases (a term without `match` is found by its
+/// name, a `see` entry not at all); `None` when there are none.
+pub fn matcher(terms: &Terms) -> Option<Matcher> {
+    Matcher::new(terms.defs.iter().flat_map(|def| {
+        let name = def.name.get_ref();
+        let phrases = match (&def.matches, &def.see) {
+            (Some(phrases), _) => phrases.clone(),
+            (None, Some(_)) => Vec::new(),
+            (None, None) => vec![name.clone()],
+        };
+        phrases
+            .into_iter()
+            .map(move |phrase| (phrase, name.clone()))
+    }))
 }
 
 /// One place a term is found, in the whole series.
@@ -347,19 +293,20 @@ mod tests {
     }
 
     #[test]
-    fn longest_whole_word_match_wins() {
-        let t = terms("[[term]]\nname = \"Bolshevik Party\"\n[[term]]\nname = \"Bolsheviks\"\nmatch = [\"Bolsheviks\", \"Bolshevik\"]\n");
-        let m = Matcher::new(&t).unwrap();
-        let found: Vec<(usize, String)> = m
-            .find("The Bolshevik Party and the Bolsheviks, not Bolshevikism.")
+    fn terms_are_found_by_their_phrases_or_their_name_and_see_entries_not_at_all() {
+        let t = terms("[[term]]\nname = \"Bolshevik Party\"\n[[term]]\nname = \"Bolsheviks\"\nmatch = [\"Bolsheviks\", \"Bolshevik\"]\n[[term]]\nname = \"Coup\"\nsee = \"Bolshevik Party\"\n");
+        let m = matcher(&t).unwrap();
+        let found: Vec<(usize, &str)> = m
+            .find("The Bolshevik Party and the Bolsheviks, a Bolshevik Coup.")
             .into_iter()
             .map(|f| (f.start, f.term))
             .collect();
         assert_eq!(
             found,
             [
-                (4, "Bolshevik Party".to_string()),
-                (28, "Bolsheviks".to_string())
+                (4, "Bolshevik Party"),
+                (28, "Bolsheviks"),
+                (42, "Bolsheviks")
             ]
         );
     }

@@ -26,6 +26,7 @@ pub mod newpart;
 pub mod numeral;
 pub mod output;
 pub mod part;
+pub mod phrases;
 pub mod pipeline;
 pub mod render;
 pub mod search;

@@ -135,7 +135,20 @@ impl Session {
             future: options.future,
             today: options.today.unwrap_or_else(date::Date::today),
         };
-        let loaded = series::load(root, selection, &mut diags);
+        // The terms file and its automaton (thousands of phrases take a few
+        // milliseconds) are made on the other core while the parts are read.
+        let ((loaded, series_diags), (terms, matcher)) = rayon::join(
+            || {
+                let mut diags = Diagnostics::default();
+                (series::load(root, selection, &mut diags), diags)
+            },
+            || {
+                let terms = index::load(root, &mut diags);
+                let matcher = index::matcher(&terms);
+                (terms, matcher)
+            },
+        );
+        diags.extend(series_diags);
         let Some(mut series) = loaded else {
             return Err(BuildError::Content(diags.sorted()));
         };
@@ -151,7 +164,6 @@ impl Session {
         }
         let base = urls::normalize_base(series.config.base_url.as_deref().unwrap_or_default());
         let theme = theme::load(root, &series.config.theme, &mut diags);
-        let terms = index::load(root, &mut diags);
         let store = self
             .citations
             .get_or_insert_with(|| Arc::new(crate::citecache::Store::read(root)));
@@ -179,6 +191,7 @@ impl Session {
         let docs = self.parse_all(
             &series,
             &terms,
+            matcher.as_ref(),
             bibliography.as_ref(),
             namesakes,
             &mut diags,
@@ -279,6 +292,7 @@ impl Session {
         &mut self,
         series: &series::Series,
         terms: &index::Terms,
+        matcher: Option<&index::Matcher>,
         bibliography: Option<&bibliography::Bibliography>,
         namesakes: u64,
         diags: &mut Diagnostics,
@@ -290,9 +304,8 @@ impl Session {
             self.parses.clear();
             self.parse_inputs = inputs;
         }
-        let matcher = index::Matcher::new(terms);
         let context = markdown::Context {
-            matcher: matcher.as_ref(),
+            matcher,
             bibliography,
         };
         let stale: Vec<&crate::part::Part> = series

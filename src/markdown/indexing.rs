@@ -233,7 +233,7 @@ impl<'a> Indexer<'a> {
                 opens: None,
             });
             self.found.push(Occurrence {
-                term: found.term,
+                term: found.term.to_string(),
                 sub: None,
                 id: id(number),
                 block,
