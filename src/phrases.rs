@@ -3,19 +3,21 @@
 //!
 //! Two ways of searching give the same matches. An Aho-Corasick DFA over
 //! every byte costs the same whatever the phrases, but with thousands of them
-//! its table no longer fits the cache (about 90 ms for 48 MB of prose with
-//! 4,000 terms). Index terms are mostly names, and capitals start few words of
-//! prose, so when no phrase starts with a lowercase ASCII letter the matcher
-//! looks only at the words whose first byte can start a phrase and asks an
-//! anchored automaton for the longest phrase there (about a third of the
-//! time). Each such try reads at most the longest phrase; should a text have
-//! so many candidates that the tries would cost more than a few times its
-//! length, the rest of it is searched with the DFA, so matching stays linear
-//! in the text whatever the phrases.
+//! it has no prefilter and its table no longer fits the cache (about 90 ms
+//! for 48 MB of prose with 4,000 terms). Index terms are mostly names, and
+//! capitals start few words of prose, so when no phrase starts with a
+//! lowercase ASCII letter the matcher finds the bytes that can start a phrase
+//! (with Teddy's vector search) and, at those that start a word, walks an
+//! anchored DFA to the longest phrase there (a third of the time with 4,000
+//! terms, two thirds with 40). Each walk reads at most the longest phrase;
+//! should a text have so many candidates that the walks would cost more than
+//! a few times its length, the rest of it is searched with the DFA, so
+//! matching stays linear in the text whatever the phrases.
 
 use aho_corasick::automaton::Automaton;
 use aho_corasick::dfa::DFA;
-use aho_corasick::{AhoCorasick, AhoCorasickKind, Anchored, Input, MatchKind, StartKind};
+use aho_corasick::StartKind;
+use aho_corasick::{packed, AhoCorasick, AhoCorasickKind, Anchored, Input, MatchKind, Span};
 use std::sync::OnceLock;
 
 /// Finds whole-word occurrences of every phrase at once, longest first.
@@ -26,6 +28,9 @@ pub struct Matcher {
     term_of: Vec<String>,
     /// Which bytes start a phrase.
     starts: [bool; 256],
+    /// Finds those bytes with vector instructions (Teddy), where the
+    /// machine has them.
+    start_bytes: Option<packed::Searcher>,
     /// The longest phrase, in bytes.
     longest: usize,
     /// Finds the longest phrase starting at a given word; `None` when some
@@ -49,9 +54,6 @@ pub struct Found<'m> {
 /// What one try at a candidate word is charged, besides the bytes it may
 /// read: the call itself.
 const TRY_COST: usize = 16;
-
-/// Bytes looked at together for a byte that starts a phrase.
-const SKIP: usize = 8;
 
 impl Matcher {
     /// A matcher for `(phrase, term)` pairs; `None` when there are none.
@@ -85,7 +87,15 @@ impl Matcher {
                 .set(automaton(&phrases, StartKind::Unanchored)?)
                 .ok()?;
         }
+        let start_bytes = (0..=u8::MAX)
+            .filter(|&b| starts[usize::from(b)])
+            .fold(packed::Config::new().builder(), |mut builder, b| {
+                builder.add([b]);
+                builder
+            })
+            .build();
         Some(Matcher {
+            start_bytes,
             longest: phrases.iter().map(String::len).max().unwrap_or_default(),
             phrases,
             term_of,
@@ -106,18 +116,9 @@ impl Matcher {
         let budget = 8 * text.len() + 4 * (self.longest + TRY_COST);
         let mut spent = 0;
         let mut at = 0;
-        while at < bytes.len() {
-            // Most of prose holds no byte that starts a phrase: skip it a
-            // block at a time, without a branch per byte.
-            if let Some(block) = bytes.get(at..at + SKIP) {
-                let starts = |&b: &u8| self.starts[usize::from(b)];
-                if !block.iter().fold(false, |any, b| any | starts(b)) {
-                    at += SKIP;
-                    continue;
-                }
-                at += block.iter().position(starts).expect("one starts a phrase");
-            }
-            if !self.starts[usize::from(bytes[at])] || !starts_word(text, at) {
+        while let Some(next) = self.next_start(bytes, at) {
+            at = next;
+            if !starts_word(text, at) {
                 at += 1;
                 continue;
             }
@@ -139,6 +140,20 @@ impl Matcher {
             }
         }
         found
+    }
+
+    /// The next byte from `at` on that starts a phrase.
+    fn next_start(&self, bytes: &[u8], at: usize) -> Option<usize> {
+        let rest = bytes.get(at..)?;
+        match &self.start_bytes {
+            Some(searcher) => searcher
+                .find_in(bytes, Span::from(at..bytes.len()))
+                .map(|m| m.start()),
+            None => rest
+                .iter()
+                .position(|&b| self.starts[usize::from(b)])
+                .map(|k| at + k),
+        }
     }
 
     /// The DFA's matches from `from` on.
