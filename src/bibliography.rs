@@ -3,6 +3,7 @@
 //! formats citations and reference lists, both through hayagriva.
 
 use crate::citecache::{FormSet, Store};
+use crate::citenumbers;
 use crate::diagnostics::{Diagnostics, LineIndex};
 use hayagriva::archive::{ArchivedStyle, LOCALES};
 use hayagriva::citationberg::taxonomy::Locator as CslLocator;
@@ -309,7 +310,7 @@ impl Bibliography {
             driver = driver.with_citation_number_offset(NUMBER_BASE - 1);
         }
         let mark = |html: String| match self.numeric {
-            true => html.replace(&NUMBER_BASE.to_string(), &number_mark(index)),
+            true => html.replace(&NUMBER_BASE.to_string(), &citenumbers::mark(index)),
             false => html,
         };
         let mut positions = Vec::new();
@@ -333,6 +334,11 @@ impl Bibliography {
             .zip(rendered.citations)
             .filter_map(|(position, c)| Some((position?, mark(to_html(&c.citation)))))
             .collect()
+    }
+
+    /// Whether the style numbers its citations ("[1]").
+    pub fn is_numeric(&self) -> bool {
+        self.numeric
     }
 
     /// `(prefix, suffix, delimiter)` of the style's citation layout, e.g. `("(", ")", "; ")`.
@@ -401,48 +407,7 @@ fn replace_stand_in(html: &str, value: &str) -> String {
 /// digits, unlike any year or page of a citation.
 const NUMBER_BASE: usize = 6_000_001;
 
-/// Where a work's number goes in its forms: its place in the bibliography
-/// file between two private-use characters, which no text of the series has.
-fn number_mark(index: usize) -> String {
-    format!("\u{E000}{index}\u{E001}")
-}
-
-/// A numeric style's citation numbers, known only once every part is read:
-/// each work's forms carry a mark (`number_mark`), replaced in the finished
-/// HTML by the work's place in the series' reference list, so a work has one
-/// number throughout the series, as in a book with one bibliography.
-#[derive(Debug, Default)]
-pub struct Numbers(HashMap<usize, usize>);
-
-impl Numbers {
-    /// Whether there is nothing to number (not a numeric style).
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// `html` with every marker replaced by its number; `None` if it has none.
-    pub fn apply(&self, html: &str) -> Option<String> {
-        if self.0.is_empty() {
-            return None;
-        }
-        let mut out = String::new();
-        let mut rest = html;
-        while let Some(open) = rest.find('\u{E000}') {
-            let inner = &rest[open + '\u{E000}'.len_utf8()..];
-            let Some(close) = inner.find('\u{E001}') else {
-                break;
-            };
-            out.push_str(&rest[..open]);
-            let number = inner[..close].parse().ok().and_then(|i| self.0.get(&i));
-            out.push_str(&number.map(usize::to_string).unwrap_or_default());
-            rest = &inner[close + '\u{E001}'.len_utf8()..];
-        }
-        (rest.len() < html.len()).then(|| {
-            out.push_str(rest);
-            out
-        })
-    }
-}
+pub use crate::citenumbers::Numbers;
 
 impl Bibliography {
     /// The numbers of a numeric style's works: their places in `references`
@@ -451,12 +416,13 @@ impl Bibliography {
         if !self.numeric {
             return Numbers::default();
         }
-        Numbers(
+        let delimiter = crate::markdown::html::escape(self.affixes().2);
+        Numbers::new(
             references
                 .iter()
                 .enumerate()
-                .filter_map(|(n, r)| Some((*self.key_index.get(&r.key)?, n + 1)))
-                .collect(),
+                .filter_map(|(n, r)| Some((*self.key_index.get(&r.key)?, n + 1))),
+            citenumbers::Layout::of(&self.style, &delimiter),
         )
     }
 }
@@ -878,23 +844,5 @@ mod tests {
         bib("Bridges");
         assert!(load().cite(&form, None).contains("Bridges"));
         assert!(store.sweep());
-    }
-
-    #[test]
-    fn marker_numbers_are_replaced_and_nothing_else() {
-        let numbers = Numbers(HashMap::from([(4, 2), (0, 1)]));
-        let html = format!(
-            "[{}, p. 6000001] [{}] 1967 {}",
-            number_mark(4),
-            number_mark(0),
-            number_mark(9)
-        );
-        assert_eq!(
-            numbers.apply(&html).as_deref(),
-            Some("[2, p. 6000001] [1] 1967 "),
-            "a work not in the list has no number"
-        );
-        assert_eq!(numbers.apply("Daniels 1967, 12"), None);
-        assert_eq!(Numbers::default().apply(&html), None);
     }
 }

@@ -10,6 +10,7 @@
 pub mod assets;
 pub mod bibliography;
 pub mod citecache;
+pub mod citenumbers;
 pub mod config;
 pub mod corpus;
 pub mod date;

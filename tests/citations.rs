@@ -426,6 +426,44 @@ fn an_unknown_style_is_an_error_listing_the_styles() {
 }
 
 #[test]
+fn a_numeric_style_orders_the_works_of_a_citation_and_collapses_runs() {
+    let text = "First [@carr1950], then [@pipes1990] and [@daniels1967].\n\n\
+                All three [@daniels1967; @carr1950; @pipes1990], two [@pipes1990; @carr1950], \
+                and one with a page [@daniels1967; @carr1950; @pipes1990, p. 4].\n";
+    // IEEE (as hayagriva has it) sorts a citation's works by number; the
+    // Council of Science Editors also collapses three or more in a row, but
+    // never one with a locator. A range's ends still link to their works.
+    let styles = [
+        (
+            "ieee",
+            ["[1], [2], [3]", "[1], [2]", "[1], [2, p. 4], [3]"],
+            3,
+        ),
+        (
+            "council-of-science-editors",
+            ["[1–3]", "[1, 2]", "[1, 2,p 4, 3]"],
+            2,
+        ),
+    ];
+    for (style, expected, links) in styles {
+        let f = series(Some(style), &[("A", text)]);
+        f.build_ok(&[]);
+        let page = f.page("a/index.html");
+        let cites = page.select(".part-body .citation");
+        let texts: Vec<String> = cites.iter().map(|c| text_of(*c)).collect();
+        assert_eq!(texts[..3], ["[1]", "[2]", "[3]"], "{style}");
+        assert_eq!(texts[3..], expected, "{style}");
+        let hrefs: Vec<&str> = cites[3]
+            .select(&scraper::Selector::parse("a").unwrap())
+            .filter_map(|a| a.value().attr("href"))
+            .collect();
+        assert_eq!(hrefs.len(), links, "{style}: {hrefs:?}");
+        assert_eq!(hrefs[0], "#ref-carr1950", "{style}");
+        assert_eq!(hrefs[links - 1], "#ref-daniels1967", "{style}");
+    }
+}
+
+#[test]
 fn a_numeric_style_numbers_each_work_once_across_the_series() {
     let f = series(
         Some("ieee"),

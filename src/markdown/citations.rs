@@ -6,6 +6,7 @@
 use super::citesyntax::{self, Cite};
 use super::{Ev, Note};
 use crate::bibliography::{self, Bibliography, Form, Position};
+use crate::citenumbers;
 use crate::diagnostics::Diagnostics;
 use crate::part::Part;
 use hayagriva::CitePurpose;
@@ -374,7 +375,7 @@ fn render_all(found: &[Found], order: &[usize], bib: &Bibliography) -> Vec<Rende
     let mut rendered = vec![Rendered::default(); found.len()];
     for &i in order {
         let cite = &found[i].cite;
-        let mut parts: Vec<String> = Vec::new();
+        let mut parts: Vec<(String, bool)> = Vec::new();
         let mut author = String::new();
         for item in &cite.items {
             let value = item.locator.as_ref().map(|l| l.value.as_str());
@@ -440,9 +441,17 @@ fn render_all(found: &[Found], order: &[usize], bib: &Bibliography) -> Vec<Rende
                 piece.push_str(core);
             }
             piece.push_str(&escape(&item.suffix));
-            parts.push(piece);
+            let bare = item.locator.is_none() && item.prefix.is_empty() && item.suffix.is_empty();
+            parts.push((piece, bare));
         }
-        let joined = parts.join(&delimiter);
+        // A numeric style's items are ordered and collapsed by number once
+        // the numbers are known (see `citenumbers`).
+        let joined = if bib.is_numeric() && parts.len() > 1 {
+            citenumbers::group(parts.iter().map(|(html, bare)| (html.as_str(), *bare)))
+        } else {
+            let pieces: Vec<&str> = parts.iter().map(|(html, _)| html.as_str()).collect();
+            pieces.join(&delimiter)
+        };
         let inline = if cite.narrative && in_text {
             joined.clone()
         } else if in_text {
