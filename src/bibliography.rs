@@ -336,6 +336,22 @@ impl Bibliography {
             .collect()
     }
 
+    /// What goes between two works of one author in a citation, in a style
+    /// that puts them together ("Pipes 1990, 1995"); `None` in one that
+    /// does not.
+    pub fn cite_group_delimiter(&self) -> Option<&str> {
+        use hayagriva::citationberg::Collapse;
+        let citation = &self.style.citation;
+        let collapses = matches!(
+            citation.collapse,
+            Some(Collapse::Year | Collapse::YearSuffix | Collapse::YearSuffixRanged)
+        );
+        match &citation.cite_group_delimiter {
+            Some(delimiter) => Some(delimiter),
+            None => collapses.then_some(", "),
+        }
+    }
+
     /// Whether the style numbers its citations ("[1]").
     pub fn is_numeric(&self) -> bool {
         self.numeric

@@ -426,6 +426,55 @@ fn an_unknown_style_is_an_error_listing_the_styles() {
 }
 
 #[test]
+fn author_date_styles_cite_a_second_work_of_an_author_by_its_year_next_to_the_first() {
+    let bib = format!(
+        "{BIB}\n@book{{pipes1995,\n  author = {{Pipes, Richard}},\n  \
+         title = {{A Concise History of the Russian Revolution}},\n  publisher = {{Knopf}},\n  \
+         address = {{New York}},\n  year = {{1995}},\n}}\n"
+    );
+    let text = "Grouped [@pipes1990; @daniels1967; @pipes1995, p. 12]. \
+                With a prefix [@pipes1990; see @pipes1995].\n";
+    let styles = [
+        (
+            "apa",
+            "(Pipes, 1990, 1995, p. 12; Daniels, 1967)",
+            "(Pipes, 1990; see Pipes, 1995)",
+        ),
+        (
+            "chicago-author-date",
+            "(Pipes 1990, 1995, 12; Daniels 1967)",
+            "(Pipes 1990; see Pipes 1995)",
+        ),
+    ];
+    for (style, grouped, prefixed) in styles {
+        let f = Fixture::empty()
+            .file(
+                "series/series.toml",
+                &format!(
+                    "title = \"S\"\nbase_url = \"https://example.org/s/\"\ncitation_style = \"{style}\"\n"
+                ),
+            )
+            .file("series/bibliography.bib", &bib)
+            .file("series/01-a.md", &part("title = \"A\"", text));
+        f.build_ok(&[]);
+        let page = f.page("a/index.html");
+        let cites = page.select(".part-body .citation");
+        let texts: Vec<String> = cites.iter().map(|c| text_of(*c)).collect();
+        assert_eq!(texts, [grouped, prefixed], "{style}");
+        // Each year still links to its own work.
+        let hrefs: Vec<&str> = cites[0]
+            .select(&scraper::Selector::parse("a").unwrap())
+            .filter_map(|a| a.value().attr("href"))
+            .collect();
+        assert_eq!(
+            hrefs,
+            ["#ref-pipes1990", "#ref-pipes1995", "#ref-daniels1967"],
+            "{style}"
+        );
+    }
+}
+
+#[test]
 fn a_numeric_style_orders_the_works_of_a_citation_and_collapses_runs() {
     let text = "First [@carr1950], then [@pipes1990] and [@daniels1967].\n\n\
                 All three [@daniels1967; @carr1950; @pipes1990], two [@pipes1990; @carr1950], \

@@ -375,9 +375,29 @@ fn render_all(found: &[Found], order: &[usize], bib: &Bibliography) -> Vec<Rende
     let mut rendered = vec![Rendered::default(); found.len()];
     for &i in order {
         let cite = &found[i].cite;
+        // Author-date styles that collapse cite a second work of the same
+        // author by its year alone, next to the first: "(Pipes 1990, 1995)".
+        let grouping = bib
+            .cite_group_delimiter()
+            .filter(|_| in_text && !cite.narrative && cite.items.len() > 1);
+        let names: Vec<String> = match grouping {
+            Some(_) => cite
+                .items
+                .iter()
+                .map(|item| author_name(bib, &item.key, &open, &close))
+                .collect(),
+            None => Vec::new(),
+        };
         let mut parts: Vec<(String, bool)> = Vec::new();
         let mut author = String::new();
-        for item in &cite.items {
+        let mut last_name: Option<&str> = None;
+        for k in by_author(cite, &names) {
+            let item = &cite.items[k];
+            let same_author = names.get(k).is_some_and(|name| {
+                !name.is_empty() && item.prefix.is_empty() && last_name == Some(name.as_str())
+            });
+            last_name = names.get(k).map(String::as_str);
+            let suppress_author = item.suppress_author || same_author;
             let value = item.locator.as_ref().map(|l| l.value.as_str());
             let position = match previous {
                 _ if !seen.contains(item.key.as_str()) => Position::First,
@@ -390,7 +410,7 @@ fn render_all(found: &[Found], order: &[usize], bib: &Bibliography) -> Vec<Rende
             // In-text styles write a narrative or author-suppressed citation in
             // their prose form, "Daniels (1967)", and quire trims what it needs.
             let purpose =
-                (in_text && (cite.narrative || item.suppress_author)).then_some(CitePurpose::Prose);
+                (in_text && (cite.narrative || suppress_author)).then_some(CitePurpose::Prose);
             let form = Form {
                 key: item.key.clone(),
                 position,
@@ -401,22 +421,16 @@ fn render_all(found: &[Found], order: &[usize], bib: &Bibliography) -> Vec<Rende
                 purpose,
             };
             let html = bib.cite(&form, value);
-            let name = if cite.narrative || item.suppress_author {
-                let name_form = Form {
-                    key: item.key.clone(),
-                    position: Position::First,
-                    locator: None,
-                    purpose: Some(CitePurpose::Author),
-                };
-                strip_affixes(&bib.cite(&name_form, None), &open, &close)
-                    .trim()
-                    .to_string()
-            } else {
-                String::new()
+            let name = match names.get(k) {
+                Some(name) => name.clone(),
+                None if cite.narrative || suppress_author => {
+                    author_name(bib, &item.key, &open, &close)
+                }
+                None => String::new(),
             };
             let core = if in_text && cite.narrative {
                 html.replace(" ()", "")
-            } else if in_text && item.suppress_author {
+            } else if in_text && suppress_author {
                 let rest = html
                     .strip_prefix(name.as_str())
                     .unwrap_or(&html)
@@ -425,7 +439,9 @@ fn render_all(found: &[Found], order: &[usize], bib: &Bibliography) -> Vec<Rende
             } else {
                 strip_affixes(&html, &open, &close).to_string()
             };
-            author = name;
+            if cite.narrative || item.suppress_author {
+                author = name;
+            }
             let core = core.trim();
             let mut piece = String::new();
             if !item.prefix.is_empty() {
@@ -442,7 +458,14 @@ fn render_all(found: &[Found], order: &[usize], bib: &Bibliography) -> Vec<Rende
             }
             piece.push_str(&escape(&item.suffix));
             let bare = item.locator.is_none() && item.prefix.is_empty() && item.suffix.is_empty();
-            parts.push((piece, bare));
+            if let (Some(group_delimiter), true, Some((last, _))) =
+                (&grouping, same_author, parts.last_mut())
+            {
+                last.push_str(group_delimiter);
+                last.push_str(&piece);
+            } else {
+                parts.push((piece, bare));
+            }
         }
         // A numeric style's items are ordered and collapsed by number once
         // the numbers are known (see `citenumbers`).
@@ -468,6 +491,44 @@ fn render_all(found: &[Found], order: &[usize], bib: &Bibliography) -> Vec<Rende
         };
     }
     rendered
+}
+
+/// A work's author as the style names them in a citation ("Daniels").
+fn author_name(bib: &Bibliography, key: &str, open: &str, close: &str) -> String {
+    let form = Form {
+        key: key.to_string(),
+        position: Position::First,
+        locator: None,
+        purpose: Some(CitePurpose::Author),
+    };
+    strip_affixes(&bib.cite(&form, None), open, close)
+        .trim()
+        .to_string()
+}
+
+/// The order a citation's items are written in: each after the first item of
+/// its author (`names`, empty when the style does not group), except items
+/// with a prefix, which keep their place.
+fn by_author(cite: &Cite, names: &[String]) -> Vec<usize> {
+    let count = cite.items.len();
+    let mut placed = vec![false; count];
+    let mut order = Vec::with_capacity(count);
+    for k in 0..count {
+        if placed[k] {
+            continue;
+        }
+        order.push(k);
+        let Some(name) = names.get(k).filter(|n| !n.is_empty()) else {
+            continue;
+        };
+        for j in k + 1..count {
+            if !placed[j] && names[j] == *name && cite.items[j].prefix.is_empty() {
+                placed[j] = true;
+                order.push(j);
+            }
+        }
+    }
+    order
 }
 
 /// Whether a locator names several places ("33–35", "12, 14"), for "pp.".
