@@ -63,10 +63,10 @@ pub struct Bibliography {
     /// The style without its citation layout, for reference lists.
     list_style: IndependentStyle,
     /// For each cited work, the other cited works whose first author has the
-    /// same family name and that have the same year, those first cited before
-    /// it and those after: they
+    /// same family name, those first cited before it and those after: they
     /// are cited around it when its forms are made, in the series' order, so
-    /// that the style tells them apart as the reference list does ("1967a").
+    /// that the style tells them apart as the reference list does ("1967a",
+    /// or a title where the style prints no year).
     namesakes: HashMap<String, (Vec<String>, Vec<String>)>,
 }
 
@@ -124,8 +124,7 @@ impl Bibliography {
     }
 
     /// Records which works the series cites, in the order they are first
-    /// cited, for telling apart works by authors of the same family name from
-    /// the same year.
+    /// cited, for telling apart works by authors of the same family name.
     /// Returns a hash of what that decides: parses made under another are stale.
     pub fn set_cited<'k>(&mut self, keys: impl IntoIterator<Item = &'k str>) -> u64 {
         let mut seen = HashSet::new();
@@ -149,12 +148,22 @@ impl Bibliography {
     }
 
     /// What works that could be cited alike share: their first author's
-    /// family name and their year (`None` for a work with no author or editor).
+    /// family name and, in a note style, their year (`None` for a work with
+    /// no author or editor). Works of one year are told apart by a letter
+    /// ("1967a"); in-text styles that print no year tell works of other
+    /// years apart by title (MLA: "Pipes, The Russian Revolution 12"). A
+    /// note style's short form has the title already, and formatting
+    /// namesakes costs: the first build of a long series is a third slower
+    /// with every namesake of every year.
     fn namesake_group(&self, key: &str) -> Option<String> {
         let entry = self.library.get(key)?;
         let first = entry.authors().or_else(|| entry.editors())?.first()?;
+        let name = first.name.to_lowercase();
+        if !self.is_note_style() {
+            return Some(name);
+        }
         let year = entry.date().map(|d| d.year);
-        Some(format!("{}\u{0}{year:?}", first.name.to_lowercase()))
+        Some(format!("{name}\u{0}{year:?}"))
     }
 
     /// Whether any two works of the bibliography could be cited alike: only

@@ -29,6 +29,17 @@ const BIB: &str = r#"
 }
 "#;
 
+/// A second work by an author of `BIB`.
+const PIPES_1995: &str = r#"
+@book{pipes1995,
+  author = {Pipes, Richard},
+  title = {A Concise History of the Russian Revolution},
+  publisher = {Knopf},
+  address = {New York},
+  year = {1995},
+}
+"#;
+
 fn series(style: Option<&str>, parts: &[(&str, &str)]) -> Fixture {
     let mut config = "title = \"S\"\nbase_url = \"https://example.org/s/\"\n".to_string();
     if let Some(style) = style {
@@ -427,11 +438,7 @@ fn an_unknown_style_is_an_error_listing_the_styles() {
 
 #[test]
 fn author_date_styles_cite_a_second_work_of_an_author_by_its_year_next_to_the_first() {
-    let bib = format!(
-        "{BIB}\n@book{{pipes1995,\n  author = {{Pipes, Richard}},\n  \
-         title = {{A Concise History of the Russian Revolution}},\n  publisher = {{Knopf}},\n  \
-         address = {{New York}},\n  year = {{1995}},\n}}\n"
-    );
+    let bib = format!("{BIB}\n{PIPES_1995}");
     let text = "Grouped [@pipes1990; @daniels1967; @pipes1995, p. 12]. \
                 With a prefix [@pipes1990; see @pipes1995].\n";
     let styles = [
@@ -472,6 +479,39 @@ fn author_date_styles_cite_a_second_work_of_an_author_by_its_year_next_to_the_fi
             "{style}"
         );
     }
+}
+
+#[test]
+fn a_style_that_prints_no_year_tells_two_works_of_an_author_apart_by_title() {
+    let bib = format!("{BIB}\n{PIPES_1995}");
+    let f = Fixture::empty()
+        .file(
+            "series/series.toml",
+            "title = \"S\"\nbase_url = \"https://example.org/s/\"\ncitation_style = \"mla\"\n",
+        )
+        .file("series/bibliography.bib", &bib)
+        .file(
+            "series/01-a.md",
+            &part(
+                "title = \"A\"",
+                "One [@pipes1990, 12], another [@pipes1995], a third author [@daniels1967].\n",
+            ),
+        );
+    f.build_ok(&[]);
+    let cites: Vec<String> = f
+        .page("a/index.html")
+        .select(".part-body .citation")
+        .iter()
+        .map(|c| text_of(*c))
+        .collect();
+    assert_eq!(
+        cites,
+        [
+            "(Pipes, The Russian Revolution 12)",
+            "(Pipes, A Concise History of the Russian Revolution)",
+            "(Daniels)"
+        ]
+    );
 }
 
 #[test]
