@@ -68,6 +68,9 @@ pub struct Bibliography {
     /// that the style tells them apart as the reference list does ("1967a",
     /// or a title where the style prints no year).
     namesakes: HashMap<String, (Vec<String>, Vec<String>)>,
+    /// Cited works whose first author is shown with a given name in
+    /// citations, as their entry and that author's name as shown.
+    expanded: HashMap<String, (hayagriva::Entry, String)>,
 }
 
 /// Where a citation stands among the part's citations of the same work:
@@ -135,16 +138,95 @@ impl Bibliography {
             }
         }
         self.namesakes.clear();
+        self.expanded.clear();
         for group in by_name.into_values().filter(|g| g.len() > 1) {
             for (i, key) in group.iter().enumerate() {
                 let around = (group[..i].to_vec(), group[i + 1..].to_vec());
                 self.namesakes.insert(key.clone(), around);
             }
+            self.expand_given_names(&group);
         }
         let mut sorted: Vec<_> = self.namesakes.iter().collect();
         sorted.sort();
-        self.namesakes_hash = xxhash_rust::xxh3::xxh3_64(format!("{sorted:?}").as_bytes());
+        let mut shown: Vec<_> = self.expanded.iter().map(|(k, (_, n))| (k, n)).collect();
+        shown.sort();
+        self.namesakes_hash = xxhash_rust::xxh3::xxh3_64(format!("{sorted:?}{shown:?}").as_bytes());
         self.namesakes_hash
+    }
+
+    /// Gives the first authors of `group` (cited works whose first authors
+    /// share a family name) their given names or initials in citations when
+    /// the given names differ and the style asks for it for every cite
+    /// ("R. Pipes, 1990; D. Pipes, 1995" in APA). hayagriva applies only
+    /// the by-cite rule, to citations that would otherwise read alike; this
+    /// is the rule of APA and Chicago author-date, which holds across years.
+    fn expand_given_names(&mut self, group: &[String]) {
+        use hayagriva::citationberg::DisambiguationRule;
+        let citation = &self.style.citation;
+        if self.is_note_style()
+            || !citation.disambiguate_add_givenname
+            || citation.givenname_disambiguation_rule == DisambiguationRule::ByCite
+        {
+            return;
+        }
+        let initials_only = matches!(
+            citation.givenname_disambiguation_rule,
+            DisambiguationRule::AllNamesWithInitials | DisambiguationRule::PrimaryNameWithInitials
+        );
+        let first = |key: &String| {
+            let entry = self.library.get(key)?;
+            let person = entry.authors().or_else(|| entry.editors())?.first()?;
+            Some((entry, person))
+        };
+        let givens: HashSet<Option<&str>> = group
+            .iter()
+            .filter_map(first)
+            .map(|(_, person)| person.given_name.as_deref())
+            .collect();
+        if givens.len() < 2 {
+            return;
+        }
+        for key in group {
+            let Some((entry, person)) = first(key) else {
+                continue;
+            };
+            let Some(given) = &person.given_name else {
+                continue;
+            };
+            let shown = if initials_only {
+                initials(given)
+            } else {
+                given.clone()
+            };
+            let mut person = person.clone();
+            match &person.prefix {
+                Some(prefix) => person.prefix = Some(format!("{shown} {prefix}")),
+                None => person.name = format!("{shown} {}", person.name),
+            }
+            person.given_name = None;
+            let mut entry = entry.clone();
+            match entry.authors() {
+                Some(authors) => {
+                    let rest = authors[1..].to_vec();
+                    entry.set_authors([vec![person.clone()], rest].concat());
+                }
+                None => {
+                    let rest = entry.editors().map(|e| e[1..].to_vec()).unwrap_or_default();
+                    entry.set_editors([vec![person.clone()], rest].concat());
+                }
+            }
+            self.expanded
+                .insert(key.clone(), (entry, person.name.clone()));
+        }
+    }
+
+    /// The entry a citation of `key` is formatted from: the bibliography's,
+    /// or its copy with a given name shown (see `expand_given_names`).
+    fn cite_entry(&self, key: &str) -> Option<&hayagriva::Entry> {
+        match self.expanded.get(key) {
+            Some((entry, _)) => Some(entry),
+            None => self.library.get(key),
+        }
     }
 
     /// What works that could be cited alike share: their first author's
@@ -199,7 +281,11 @@ impl Bibliography {
                 .or_default(),
         );
         let forms = cell.get_or_init(|| {
-            let made_from = format!("{set:?}{:?}", self.namesakes.get(&set.key));
+            let made_from = format!(
+                "{set:?}{:?}{:?}",
+                self.namesakes.get(&set.key),
+                self.expanded.get(&set.key).map(|(_, shown)| shown)
+            );
             self.store
                 .form(self.cache_key(&made_from), || self.format_forms(form))
         });
@@ -256,7 +342,7 @@ impl Bibliography {
     /// that puts it in each: the first citation (the full form) is the slow
     /// one, and every later position needs it before.
     fn format_forms(&self, form: &Form) -> FormSet {
-        let Some(entry) = self.library.get(&form.key) else {
+        let Some(entry) = self.cite_entry(&form.key) else {
             return Vec::new();
         };
         if form.purpose == Some(CitePurpose::Author) {
@@ -289,7 +375,7 @@ impl Bibliography {
         let cite_all =
             |keys: &[String]| -> Vec<(Option<Position>, CitationItem<'_, hayagriva::Entry>)> {
                 keys.iter()
-                    .filter_map(|key| self.library.get(key))
+                    .filter_map(|key| self.cite_entry(key))
                     .map(|other| (None, CitationItem::with_entry(other)))
                     .collect()
             };
@@ -375,6 +461,21 @@ impl Bibliography {
             layout.delimiter.as_deref().unwrap_or("; "),
         )
     }
+}
+
+/// A given name's initials: "Robert Vincent" → "R. V.", "Jean-Paul" → "J.-P.".
+fn initials(given: &str) -> String {
+    let initial = |part: &str| {
+        part.chars()
+            .next()
+            .map(|c| format!("{c}."))
+            .unwrap_or_default()
+    };
+    given
+        .split_whitespace()
+        .map(|word| word.split('-').map(initial).collect::<Vec<_>>().join("-"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The CSL locales a series in `language` can use: its own, its language's
@@ -541,6 +642,7 @@ pub fn load(
         path: rel.to_path_buf(),
         fingerprint,
         namesakes: HashMap::new(),
+        expanded: HashMap::new(),
         library,
     })
 }
@@ -869,5 +971,12 @@ mod tests {
         bib("Bridges");
         assert!(load().cite(&form, None).contains("Bridges"));
         assert!(store.sweep());
+    }
+
+    #[test]
+    fn initials_keep_hyphens_and_spaces() {
+        assert_eq!(initials("Robert Vincent"), "R. V.");
+        assert_eq!(initials("Jean-Paul"), "J.-P.");
+        assert_eq!(initials("Édouard"), "É.");
     }
 }

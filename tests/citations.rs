@@ -40,6 +40,17 @@ const PIPES_1995: &str = r#"
 }
 "#;
 
+/// An author who shares a family name with one of `BIB`.
+const DANIEL_PIPES: &str = r#"
+@book{dpipes1997,
+  author = {Pipes, Daniel},
+  title = {Conspiracy},
+  publisher = {Free Press},
+  address = {New York},
+  year = {1997},
+}
+"#;
+
 fn series(style: Option<&str>, parts: &[(&str, &str)]) -> Fixture {
     let mut config = "title = \"S\"\nbase_url = \"https://example.org/s/\"\n".to_string();
     if let Some(style) = style {
@@ -478,6 +489,57 @@ fn author_date_styles_cite_a_second_work_of_an_author_by_its_year_next_to_the_fi
             ["#ref-pipes1990", "#ref-pipes1995", "#ref-daniels1967"],
             "{style}"
         );
+    }
+}
+
+#[test]
+fn authors_who_share_a_family_name_are_cited_with_their_given_names_as_the_style_says() {
+    let bib = format!("{BIB}\n{PIPES_1995}\n{DANIEL_PIPES}");
+    let text = "Two authors [@pipes1990; @dpipes1997]. One author [@pipes1990; @pipes1995]. \
+                Narrative @dpipes1997 says.\n";
+    let styles = [
+        (
+            "apa",
+            [
+                "(R. Pipes, 1990; D. Pipes, 1997)",
+                "(R. Pipes, 1990, 1995)",
+                "D. Pipes (1997)",
+            ],
+        ),
+        (
+            "chicago-author-date",
+            [
+                "(Richard Pipes 1990; Daniel Pipes 1997)",
+                "(Richard Pipes 1990, 1995)",
+                "Daniel Pipes (1997)",
+            ],
+        ),
+    ];
+    for (style, expected) in styles {
+        let config = format!(
+            "title = \"S\"\nbase_url = \"https://example.org/s/\"\ncitation_style = \"{style}\"\n"
+        );
+        let f = Fixture::empty()
+            .file("series/series.toml", &config)
+            .file("series/bibliography.bib", &bib)
+            .file("series/01-a.md", &part("title = \"A\"", text));
+        f.build_ok(&[]);
+        let cites: Vec<String> = f
+            .page("a/index.html")
+            .select(".part-body .citation")
+            .iter()
+            .map(|c| text_of(*c))
+            .collect();
+        assert_eq!(cites, expected, "{style}");
+        // Once the other Pipes is no longer cited, the family name is enough.
+        f.write(
+            "series/01-a.md",
+            part("title = \"A\"", "One author [@pipes1990; @pipes1995].\n").as_bytes(),
+        );
+        f.build_ok(&[]);
+        let page = f.page("a/index.html");
+        let alone = page.text(".part-body .citation");
+        assert!(alone.starts_with("(Pipes"), "{style}: {alone}");
     }
 }
 
