@@ -1171,7 +1171,8 @@ fn locators_html(
     target: LocatorTarget,
 ) -> String {
     use std::fmt::Write;
-    let mut out = String::with_capacity(locators.len() * 120);
+    // A locator is about 140 bytes ("<span class=\"locator-part\"><a href=…>Part XII</a></span>").
+    let mut out = String::with_capacity(locators.len() * 160);
     let link = |out: &mut String, locator: &Locator, part: &crate::part::Part| {
         out.push_str("<a href=\"");
         match target {
