@@ -544,7 +544,7 @@ fn authors_who_share_a_family_name_are_cited_with_their_given_names_as_the_style
 }
 
 #[test]
-fn a_style_that_prints_no_year_tells_two_works_of_an_author_apart_by_title() {
+fn a_style_that_prints_no_year_tells_works_of_an_author_apart_by_title_and_suppresses_alike() {
     let bib = format!("{BIB}\n{PIPES_1995}");
     let f = Fixture::empty()
         .file(
@@ -556,7 +556,8 @@ fn a_style_that_prints_no_year_tells_two_works_of_an_author_apart_by_title() {
             "series/01-a.md",
             &part(
                 "title = \"A\"",
-                "One [@pipes1990, 12], another [@pipes1995], a third author [@daniels1967].\n",
+                "One [@pipes1990, 12], another [@pipes1995], a third author [@daniels1967]. \
+                 Named in the text [-@daniels1967, 4], and without a page [-@daniels1967].\n",
             ),
         );
     f.build_ok(&[]);
@@ -571,7 +572,10 @@ fn a_style_that_prints_no_year_tells_two_works_of_an_author_apart_by_title() {
         [
             "(Pipes, The Russian Revolution 12)",
             "(Pipes, A Concise History of the Russian Revolution)",
-            "(Daniels)"
+            "(Daniels)",
+            "(4)",
+            // Nothing is left to show, not even "()"; the spot stays for back-links.
+            ""
         ]
     );
 }

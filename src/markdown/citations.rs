@@ -391,6 +391,9 @@ fn render_all(found: &[Found], order: &[usize], bib: &Bibliography) -> Vec<Rende
         let mut parts: Vec<(String, bool)> = Vec::new();
         let mut author = String::new();
         let mut last_name: Option<&str> = None;
+        // Whether the citation shows anything: MLA's `[-@key]` without a
+        // page has nothing left once the name is suppressed.
+        let mut shown = false;
         for k in by_author(cite, &names) {
             let item = &cite.items[k];
             let same_author = names.get(k).is_some_and(|name| {
@@ -443,6 +446,7 @@ fn render_all(found: &[Found], order: &[usize], bib: &Bibliography) -> Vec<Rende
                 author = name;
             }
             let core = core.trim();
+            shown |= !core.is_empty() || !item.prefix.is_empty() || !item.suffix.is_empty();
             let mut piece = String::new();
             if !item.prefix.is_empty() {
                 let _ = write!(piece, "{} ", escape(&item.prefix));
@@ -477,6 +481,8 @@ fn render_all(found: &[Found], order: &[usize], bib: &Bibliography) -> Vec<Rende
         };
         let inline = if cite.narrative && in_text {
             joined.clone()
+        } else if in_text && !shown {
+            String::new()
         } else if in_text {
             format!("{open}{joined}{close}")
         } else {
