@@ -198,7 +198,12 @@ fn warn(line: &str) {
 
 fn rebuild(session: &mut Session, build: &BuildOptions, shared: &Shared) {
     let start = std::time::Instant::now();
-    match session.render_into(build, &Live(shared)) {
+    let result = guarded(|| session.render_into(build, &Live(shared))).unwrap_or_else(|crash| {
+        // What the session kept may be half made: start afresh next time.
+        session.clear();
+        Err(BuildError::Io(crash))
+    });
+    match result {
         Ok(site) => {
             for warning in &site.warnings {
                 warn(&warning.to_string());
@@ -219,6 +224,23 @@ fn rebuild(session: &mut Session, build: &BuildOptions, shared: &Shared) {
             shared.publish(Err(errors));
         }
     }
+}
+
+/// Runs a build, catching a panic (a bug of quire) as the error message to
+/// show: the requests waiting for the build's pages then get the last good
+/// ones instead of waiting forever, and the next save is built again.
+fn guarded<T>(build: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(build)).map_err(|panic| {
+        let cause = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".into());
+        format!(
+            "internal error: quire crashed while building ({cause}); this is a bug, please \
+             report it with the message above"
+        )
+    })
 }
 
 fn error_lines(err: &BuildError) -> Vec<String> {
@@ -510,6 +532,34 @@ mod tests {
             let _ = tx.send(file.map(|f| f.to_vec()));
         });
         rx
+    }
+
+    #[test]
+    fn a_build_that_panics_is_an_error_and_releases_the_waiting_requests() {
+        use crate::sink::Sink;
+        let shared = served_site();
+        let live = Live(&shared);
+        let crashed = guarded(|| {
+            live.begin();
+            live.put(page("part/index.html", "half-built part"))
+                .unwrap();
+            panic!("an index out of bounds");
+        });
+        let message = crashed.expect_err("the panic is caught");
+        assert!(message.contains("an index out of bounds"), "{message}");
+        assert!(guarded(|| 7).is_ok_and(|n| n == 7));
+        // Until the failure is published, a request waits for the build.
+        let waiting = ask(&shared, "all/index.html");
+        let wait = Duration::from_millis(200);
+        assert!(waiting.recv_timeout(wait).is_err(), "answered too early");
+        shared.publish(Err(vec![message]));
+        assert_eq!(waiting.recv().unwrap().unwrap(), b"old edition");
+        assert_eq!(
+            ask(&shared, "part/index.html").recv().unwrap().unwrap(),
+            b"old part",
+            "the half-built site is dropped"
+        );
+        assert_eq!(shared.state.lock().unwrap().errors.len(), 1);
     }
 
     /// A site built once, with a part page and the edition.
