@@ -68,6 +68,26 @@ fn series(style: Option<&str>, parts: &[(&str, &str)]) -> Fixture {
     f
 }
 
+/// A one-part series citing from `bib` in `style`.
+fn one_part(style: &str, bib: &str, text: &str) -> Fixture {
+    let config = format!(
+        "title = \"S\"\nbase_url = \"https://example.org/s/\"\ncitation_style = \"{style}\"\n"
+    );
+    Fixture::empty()
+        .file("series/series.toml", &config)
+        .file("series/bibliography.bib", bib)
+        .file("series/01-a.md", &part("title = \"A\"", text))
+}
+
+/// The text of each citation in a page's body.
+fn citations(f: &Fixture, page: &str) -> Vec<String> {
+    f.page(page)
+        .select(".part-body .citation")
+        .iter()
+        .map(|c| text_of(*c))
+        .collect()
+}
+
 /// The text of each endnote, without its back-links.
 fn endnotes(f: &Fixture, page: &str) -> Vec<String> {
     f.page(page)
@@ -465,15 +485,7 @@ fn author_date_styles_cite_a_second_work_of_an_author_by_its_year_next_to_the_fi
         ),
     ];
     for (style, grouped, prefixed) in styles {
-        let f = Fixture::empty()
-            .file(
-                "series/series.toml",
-                &format!(
-                    "title = \"S\"\nbase_url = \"https://example.org/s/\"\ncitation_style = \"{style}\"\n"
-                ),
-            )
-            .file("series/bibliography.bib", &bib)
-            .file("series/01-a.md", &part("title = \"A\"", text));
+        let f = one_part(style, &bib, text);
         f.build_ok(&[]);
         let page = f.page("a/index.html");
         let cites = page.select(".part-body .citation");
@@ -516,21 +528,9 @@ fn authors_who_share_a_family_name_are_cited_with_their_given_names_as_the_style
         ),
     ];
     for (style, expected) in styles {
-        let config = format!(
-            "title = \"S\"\nbase_url = \"https://example.org/s/\"\ncitation_style = \"{style}\"\n"
-        );
-        let f = Fixture::empty()
-            .file("series/series.toml", &config)
-            .file("series/bibliography.bib", &bib)
-            .file("series/01-a.md", &part("title = \"A\"", text));
+        let f = one_part(style, &bib, text);
         f.build_ok(&[]);
-        let cites: Vec<String> = f
-            .page("a/index.html")
-            .select(".part-body .citation")
-            .iter()
-            .map(|c| text_of(*c))
-            .collect();
-        assert_eq!(cites, expected, "{style}");
+        assert_eq!(citations(&f, "a/index.html"), expected, "{style}");
         // Once the other Pipes is no longer cited, the family name is enough.
         f.write(
             "series/01-a.md",
@@ -545,30 +545,12 @@ fn authors_who_share_a_family_name_are_cited_with_their_given_names_as_the_style
 
 #[test]
 fn a_style_that_prints_no_year_tells_works_of_an_author_apart_by_title_and_suppresses_alike() {
-    let bib = format!("{BIB}\n{PIPES_1995}");
-    let f = Fixture::empty()
-        .file(
-            "series/series.toml",
-            "title = \"S\"\nbase_url = \"https://example.org/s/\"\ncitation_style = \"mla\"\n",
-        )
-        .file("series/bibliography.bib", &bib)
-        .file(
-            "series/01-a.md",
-            &part(
-                "title = \"A\"",
-                "One [@pipes1990, 12], another [@pipes1995], a third author [@daniels1967]. \
-                 Named in the text [-@daniels1967, 4], and without a page [-@daniels1967].\n",
-            ),
-        );
+    let text = "One [@pipes1990, 12], another [@pipes1995], a third author [@daniels1967]. \
+                Named in the text [-@daniels1967, 4], and without a page [-@daniels1967].\n";
+    let f = one_part("mla", &format!("{BIB}\n{PIPES_1995}"), text);
     f.build_ok(&[]);
-    let cites: Vec<String> = f
-        .page("a/index.html")
-        .select(".part-body .citation")
-        .iter()
-        .map(|c| text_of(*c))
-        .collect();
     assert_eq!(
-        cites,
+        citations(&f, "a/index.html"),
         [
             "(Pipes, The Russian Revolution 12)",
             "(Pipes, A Concise History of the Russian Revolution)",
