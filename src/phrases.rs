@@ -12,7 +12,9 @@
 //! terms, two thirds with 40). Each walk reads at most the longest phrase;
 //! should a text have so many candidates that the walks would cost more than
 //! a few times its length, the rest of it is searched with the DFA, so
-//! matching stays linear in the text whatever the phrases.
+//! matching stays linear in the text whatever the phrases. (The DFA skips
+//! past a match it then drops for starting inside a word, and with it any
+//! phrase that began in those bytes; the walk from word starts does not.)
 
 use aho_corasick::automaton::Automaton;
 use aho_corasick::dfa::DFA;
@@ -273,6 +275,14 @@ mod tests {
                 (text.rfind("Éclair").unwrap(), "Éclair")
             ]
         );
+    }
+
+    #[test]
+    fn a_false_match_inside_a_word_hides_no_phrase_after_it() {
+        // The DFA alone finds "X Army" inside "AX Army" first and, when it
+        // is dropped, has already read past "Army Group".
+        let m = matcher(&[("X Army", "X"), ("Army Group", "G")]);
+        assert_eq!(found(&m, "AX Army Group"), [(3, "G")]);
     }
 
     #[test]
