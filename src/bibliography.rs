@@ -55,9 +55,6 @@ pub struct Bibliography {
     /// Whether the style numbers its citations ("[1]"); each work's forms
     /// then carry a marker number (see `Numbers`).
     numeric: bool,
-    /// Whether a citation may read differently in each position (first,
-    /// later, ibid); when not, a work's forms take one citation to make.
-    by_position: bool,
     /// Each work's place in the bibliography file, for its marker number.
     key_index: HashMap<String, usize>,
     /// A work that is cited between two citations of another, to make the
@@ -389,20 +386,15 @@ impl Bibliography {
             .filter(|_| !self.numeric)
             .map(|(b, a)| (cite_all(b), cite_all(a)))
             .unwrap_or_default();
-        // A style that cites a work alike in every position needs one citation.
-        let later = match self.by_position {
-            true => vec![
+        let sequence = before
+            .into_iter()
+            .chain([
+                (Some(Position::First), this(stand_in)),
                 (None, CitationItem::with_entry(&self.stand_in_entry)),
                 (Some(Position::Subsequent), this(stand_in)),
                 (Some(Position::Ibid), this(stand_in)),
                 (Some(Position::IbidWithLocator), this(other)),
-            ],
-            false => Vec::new(),
-        };
-        let sequence = before
-            .into_iter()
-            .chain([(Some(Position::First), this(stand_in))])
-            .chain(later)
+            ])
             .chain(after);
         let mut driver = BibliographyDriver::new();
         // In a numeric style the work's number is not known yet: it is
@@ -432,25 +424,11 @@ impl Bibliography {
             self.locale.clone(),
             &self.locales,
         ));
-        let mut forms: FormSet = positions
+        positions
             .into_iter()
             .zip(rendered.citations)
             .filter_map(|(position, c)| Some((position?, mark(to_html(&c.citation)))))
-            .collect();
-        if !self.by_position {
-            let first = forms
-                .first()
-                .map(|(_, html)| html.clone())
-                .unwrap_or_default();
-            for position in [
-                Position::Subsequent,
-                Position::Ibid,
-                Position::IbidWithLocator,
-            ] {
-                forms.push((position, first.clone()));
-            }
-        }
-        forms
+            .collect()
     }
 
     /// What goes between two works of one author in a citation, in a style
@@ -603,31 +581,6 @@ fn is_numeric(style: &IndependentStyle) -> bool {
     })
 }
 
-/// Whether a style may cite a work differently by position: it tests a
-/// citation's `position` or shortens the names of later ones
-/// (`et-al-subsequent-…`). Most author-date styles do neither, and then a
-/// work's first citation is all its forms (found in the style as serde sees
-/// it, which reaches every macro and element).
-fn cites_by_position(style: &IndependentStyle) -> bool {
-    const POSITIONAL: [&str; 3] = [
-        "@position",
-        "@et-al-subsequent-min",
-        "@et-al-subsequent-use-first",
-    ];
-    fn find(value: &serde_json::Value) -> bool {
-        match value {
-            serde_json::Value::Object(map) => map
-                .iter()
-                .any(|(key, v)| (POSITIONAL.contains(&key.as_str()) && !v.is_null()) || find(v)),
-            serde_json::Value::Array(items) => items.iter().any(find),
-            _ => false,
-        }
-    }
-    // A style that cannot be looked at is taken to need every position.
-    serde_json::to_value((&style.settings, &style.citation, &style.macros))
-        .map_or(true, |value| find(&value))
-}
-
 /// Reads the bibliography and the style, if the series has a bibliography.
 pub fn load(
     root: &Path,
@@ -666,7 +619,6 @@ pub fn load(
         format!("{text}\u{0}{style_name}\u{0}{style_text}\u{0}{language}").as_bytes(),
     );
     let numeric = is_numeric(&style);
-    let by_position = style.settings.class == StyleClass::Note || cites_by_position(&style);
     let mut cite_style = style.clone();
     cite_style.bibliography = None;
     let mut list_style = style.clone();
@@ -679,7 +631,6 @@ pub fn load(
         store,
         namesakes_hash: 0,
         numeric,
-        by_position,
         key_index: library
             .keys()
             .enumerate()
@@ -1027,17 +978,5 @@ mod tests {
         assert_eq!(initials("Robert Vincent"), "R. V.");
         assert_eq!(initials("Jean-Paul"), "J.-P.");
         assert_eq!(initials("Édouard"), "É.");
-    }
-
-    #[test]
-    fn styles_that_test_positions_are_told_from_those_that_do_not() {
-        use hayagriva::citationberg::Style;
-        let positional = |name: &str| match ArchivedStyle::by_name(name).unwrap().get() {
-            Style::Independent(style) => cites_by_position(&style),
-            Style::Dependent(_) => panic!("{name} is dependent"),
-        };
-        assert!(positional("chicago-notes"), "ibid and short notes");
-        assert!(positional("chicago-author-date"), "its later cites differ");
-        assert!(!positional("apa"));
     }
 }
