@@ -18,8 +18,9 @@
 
 use aho_corasick::automaton::Automaton;
 use aho_corasick::dfa::DFA;
-use aho_corasick::StartKind;
-use aho_corasick::{packed, AhoCorasick, AhoCorasickKind, Anchored, Input, MatchKind, Span};
+use aho_corasick::{
+    packed, AhoCorasick, AhoCorasickKind, Anchored, Input, MatchKind, Span, StartKind,
+};
 use std::sync::OnceLock;
 
 /// Finds whole-word occurrences of every phrase at once, longest first.
@@ -31,7 +32,7 @@ pub struct Matcher {
     /// Which bytes start a phrase.
     starts: [bool; 256],
     /// Finds those bytes with vector instructions (Teddy), where the
-    /// machine has them.
+    /// machine has them, for the walks of `anchored`.
     start_bytes: Option<packed::Searcher>,
     /// The longest phrase, in bytes.
     longest: usize,
@@ -89,13 +90,15 @@ impl Matcher {
                 .set(automaton(&phrases, StartKind::Unanchored)?)
                 .ok()?;
         }
-        let start_bytes = (0..=u8::MAX)
-            .filter(|&b| starts[usize::from(b)])
-            .fold(packed::Config::new().builder(), |mut builder, b| {
-                builder.add([b]);
-                builder
-            })
-            .build();
+        let start_bytes = anchored.as_ref().and_then(|_| {
+            (0..=u8::MAX)
+                .filter(|&b| starts[usize::from(b)])
+                .fold(packed::Config::new().builder(), |mut builder, b| {
+                    builder.add([b]);
+                    builder
+                })
+                .build()
+        });
         Some(Matcher {
             start_bytes,
             longest: phrases.iter().map(String::len).max().unwrap_or_default(),
