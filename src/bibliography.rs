@@ -173,11 +173,8 @@ impl Bibliography {
             citation.givenname_disambiguation_rule,
             DisambiguationRule::AllNamesWithInitials | DisambiguationRule::PrimaryNameWithInitials
         );
-        let first = |key: &String| {
-            let entry = self.library.get(key)?;
-            let person = entry.authors().or_else(|| entry.editors())?.first()?;
-            Some((entry, person))
-        };
+        let library = &self.library;
+        let first = |key: &String| first_author(library, key);
         let givens: HashSet<Option<&str>> = group
             .iter()
             .filter_map(first)
@@ -238,8 +235,7 @@ impl Bibliography {
     /// namesakes costs: the first build of a long series is a third slower
     /// with every namesake of every year.
     fn namesake_group(&self, key: &str) -> Option<String> {
-        let entry = self.library.get(key)?;
-        let first = entry.authors().or_else(|| entry.editors())?.first()?;
+        let (entry, first) = first_author(&self.library, key)?;
         let name = first.name.to_lowercase();
         if !self.is_note_style() {
             return Some(name);
@@ -461,6 +457,17 @@ impl Bibliography {
             layout.delimiter.as_deref().unwrap_or("; "),
         )
     }
+}
+
+/// A work's entry and its first author (or editor, for a work without
+/// authors).
+fn first_author<'l>(
+    library: &'l Library,
+    key: &str,
+) -> Option<(&'l hayagriva::Entry, &'l hayagriva::types::Person)> {
+    let entry = library.get(key)?;
+    let person = entry.authors().or_else(|| entry.editors())?.first()?;
+    Some((entry, person))
 }
 
 /// A given name's initials: "Robert Vincent" → "R. V.", "Jean-Paul" → "J.-P.".

@@ -123,29 +123,30 @@ impl Numbers {
         Some(out)
     }
 
-    /// The number of the first mark in `html`, if it has one.
-    fn first_number(&self, html: &str) -> Option<usize> {
-        let inner = &html[html.find(MARK_OPEN)? + MARK_OPEN.len_utf8()..];
-        let index = inner[..inner.find(MARK_CLOSE)?].parse().ok()?;
-        self.numbers.get(&index).copied()
+    /// The first mark in `html`: the text before it, the number of its work
+    /// (none for a work not in the list) and the text after it.
+    fn next_mark<'h>(&self, html: &'h str) -> Option<(&'h str, Option<usize>, &'h str)> {
+        let open = html.find(MARK_OPEN)?;
+        let inner = &html[open + MARK_OPEN.len_utf8()..];
+        let close = inner.find(MARK_CLOSE)?;
+        let number = inner[..close]
+            .parse()
+            .ok()
+            .and_then(|i| self.numbers.get(&i).copied());
+        Some((
+            &html[..open],
+            number,
+            &inner[close + MARK_CLOSE.len_utf8()..],
+        ))
     }
 
-    /// Writes `html` with its marks replaced by numbers (a work not in the
-    /// list has none).
+    /// Writes `html` with its marks replaced by numbers.
     fn replace_marks(&self, html: &str, out: &mut String) {
         let mut rest = html;
-        while let Some(open) = rest.find(MARK_OPEN) {
-            let inner = &rest[open + MARK_OPEN.len_utf8()..];
-            let Some(close) = inner.find(MARK_CLOSE) else {
-                break;
-            };
-            out.push_str(&rest[..open]);
-            let number = inner[..close]
-                .parse()
-                .ok()
-                .and_then(|i| self.numbers.get(&i));
-            out.push_str(&number.map(usize::to_string).unwrap_or_default());
-            rest = &inner[close + MARK_CLOSE.len_utf8()..];
+        while let Some((before, number, after)) = self.next_mark(rest) {
+            out.push_str(before);
+            out.push_str(&number.map(|n| n.to_string()).unwrap_or_default());
+            rest = after;
         }
         out.push_str(rest);
     }
@@ -158,7 +159,8 @@ impl Numbers {
             .map(|item| {
                 let bare = item.strip_prefix(BARE);
                 let html = bare.unwrap_or(item);
-                (self.first_number(html), bare.is_some(), html)
+                let number = self.next_mark(html).and_then(|(_, number, _)| number);
+                (number, bare.is_some(), html)
             })
             .collect();
         if self.layout.sort {
