@@ -56,22 +56,17 @@ pub fn book(model: &Model<'_>, index: Option<String>) -> Result<Vec<u8>, String>
     let mut chapters = vec![title_page(model)];
     for (i, part) in model.series.parts.iter().enumerate() {
         let doc = &model.docs[i];
-        let targets = &model.resolved.targets[i];
         let part_html = &model.html[i];
         let mut content = part_html.plain_body().replace(
             "role=\"doc-noteref\"",
             "role=\"doc-noteref\" epub:type=\"noteref\"",
         );
-        for note in &doc.notes {
+        for number in 1..=part_html.note_content.len() {
             content.push_str(&format!(
-                "<aside id=\"{}\" epub:type=\"footnote\" role=\"doc-footnote\"><p class=\"note-label\"><a href=\"#{}\" role=\"doc-backlink\">{}</a></p>{}</aside>\n",
-                note.id(),
-                crate::markdown::note_ref_id(note.number, 1),
-                note.number,
-                {
-                    let note_html = html::note_content(doc, targets, note);
-                    model.numbers.apply(&note_html).unwrap_or(note_html)
-                }
+                "<aside id=\"{}\" epub:type=\"footnote\" role=\"doc-footnote\"><p class=\"note-label\"><a href=\"#{}\" role=\"doc-backlink\">{number}</a></p>{}</aside>\n",
+                crate::markdown::note_id(number),
+                crate::markdown::note_ref_id(number, 1),
+                part_html.note(number),
             ));
         }
         content.push_str(&html::works_cited(doc, model.references));

@@ -113,7 +113,7 @@ fn resolve_part(
             Err(message) => {
                 diags.error_at(
                     &part.source,
-                    part.body_line_col(link.span.start),
+                    link.at,
                     format!("broken link to {}: {message}", link.raw),
                 );
                 LinkOut::Href(String::new())
@@ -135,7 +135,7 @@ fn resolve_part(
                 Err(message) => {
                     diags.error_at(
                         &part.source,
-                        part.body_line_col(image.span.start),
+                        image.at,
                         format!("missing image {}: {message}", image.raw),
                     );
                     ImageOut {

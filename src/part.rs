@@ -44,6 +44,8 @@ pub struct Part {
     /// Path relative to the project root, e.g. `series/03-october.md`.
     pub source: PathBuf,
     /// The whole file, shared with its parse (whose events borrow from it).
+    /// Emptied once the part is parsed: later stages have all they need in
+    /// the parse, and a build of a large series need not hold every file.
     pub text: Arc<String>,
     /// Line starts of `text`, for locating messages.
     pub lines: LineIndex,
@@ -107,6 +109,12 @@ pub fn load(root: &Path, rel: &Path, diags: &mut Diagnostics) -> Option<Part> {
 
 /// Checks a part's text: front matter, number and slug.
 pub fn parse(rel: &Path, text: String, diags: &mut Diagnostics) -> Option<Part> {
+    // CommonMark reads NUL as U+FFFD; done here, once, it also keeps NUL out
+    // of the HTML, where it marks the slots for link destinations.
+    let text = match memchr::memchr(0, text.as_bytes()) {
+        Some(_) => text.replace('\0', "\u{FFFD}"),
+        None => text,
+    };
     let lines = LineIndex::new(&text);
     let (fm_start, fm_end, body_start) = split_front_matter(&text, rel, diags)?;
     let src = TomlSource {

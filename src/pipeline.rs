@@ -12,11 +12,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// A part's parse, with what it was parsed from and what it reported.
+/// A part's parse and its HTML with slots for destinations, with what it
+/// was parsed from and what it reported.
 struct CachedParse {
     /// Hash of the part's text (keeping a copy would double the memory).
     text_hash: u64,
     doc: Doc,
+    draft: Arc<PartHtml>,
     diags: Diagnostics,
 }
 
@@ -28,9 +30,11 @@ struct CachedHtml {
 }
 
 /// Builds in memory, reusing parses (and the HTML made from them) across
-/// builds of the same project.
+/// builds of the same project when watching.
 #[derive(Default)]
 pub struct Session {
+    /// Kept only when watching: a one-off build drops each part's draft HTML
+    /// once its slots are filled.
     parses: HashMap<PathBuf, CachedParse>,
     html: HashMap<PathBuf, CachedHtml>,
     /// What the cached parses were made with besides each part's text: the
@@ -188,8 +192,8 @@ impl Session {
             bib.set_cited(cited.iter().flatten().map(String::as_str))
         });
         clock.lap("load");
-        let docs = self.parse_all(
-            &series,
+        let (docs, drafts) = self.parse_all(
+            &mut series,
             &terms,
             matcher.as_ref(),
             bibliography.as_ref(),
@@ -210,7 +214,7 @@ impl Session {
             .as_ref()
             .map(|bib| bib.numbers(&references))
             .unwrap_or_default();
-        let html = numbered(self.part_html(&series, &docs, &resolved), &numbers);
+        let html = numbered(self.part_html(&series, &docs, drafts, &resolved), &numbers);
         let files = match &theme {
             Some(theme) if !diags.has_errors() => {
                 let model = render::Model {
@@ -250,24 +254,37 @@ impl Session {
         })
     }
 
-    /// Each part's HTML, reused while its parse and its resolved links are the same.
+    /// Each part's HTML: its draft with the slots filled, reused while
+    /// watching as long as its parse and its resolved links are the same.
     fn part_html(
         &mut self,
         series: &series::Series,
         docs: &[Doc],
+        drafts: Vec<Arc<PartHtml>>,
         resolved: &links::Resolved,
     ) -> Vec<Arc<PartHtml>> {
         let html: Vec<Arc<PartHtml>> = series
             .parts
             .par_iter()
             .zip(docs)
+            .zip(drafts)
             .zip(&resolved.targets)
-            .map(|((part, doc), targets)| match self.html.get(&part.source) {
-                Some(c) if Arc::ptr_eq(&c.doc, doc) && c.targets == *targets => Arc::clone(&c.html),
-                _ => Arc::new(PartHtml::new(doc, targets)),
-            })
+            .map(
+                |(((part, doc), draft), targets)| match self.html.get(&part.source) {
+                    Some(c) if Arc::ptr_eq(&c.doc, doc) && c.targets == *targets => {
+                        Arc::clone(&c.html)
+                    }
+                    // The draft, unless the watch cache holds it, is dropped here.
+                    _ => draft
+                        .resolved(&doc.links, targets)
+                        .map_or(draft, Arc::new),
+                },
+            )
             .collect();
         self.html.clear();
+        if self.reuse.is_none() {
+            return html;
+        }
         for (((part, doc), targets), html) in series
             .parts
             .iter()
@@ -287,16 +304,18 @@ impl Session {
         html
     }
 
-    /// Parses every published part, reusing the parse of any part whose text is unchanged.
+    /// Parses every published part, reusing (when watching) the parse of any
+    /// part whose text is unchanged: each part's doc and draft HTML. A part's
+    /// file is let go once it is parsed (see `Part::text`).
     fn parse_all(
         &mut self,
-        series: &series::Series,
+        series: &mut series::Series,
         terms: &index::Terms,
         matcher: Option<&index::Matcher>,
         bibliography: Option<&bibliography::Bibliography>,
         namesakes: u64,
         diags: &mut Diagnostics,
-    ) -> Vec<Doc> {
+    ) -> (Vec<Doc>, Vec<Arc<PartHtml>>) {
         let inputs = text_hash(terms.text())
             ^ bibliography.map_or(0, |b| b.fingerprint.rotate_left(1))
             ^ namesakes.rotate_left(2);
@@ -308,37 +327,52 @@ impl Session {
             matcher,
             bibliography,
         };
-        let stale: Vec<&crate::part::Part> = series
-            .parts
-            .iter()
-            .filter(|p| {
-                self.parses
-                    .get(&p.source)
-                    .is_none_or(|c| c.text_hash != text_hash(&p.text))
-            })
-            .collect();
+        let cached = &self.parses;
         // Parts parse independently: use every core.
-        let fresh: Vec<CachedParse> = stale
-            .par_iter()
+        let fresh: Vec<Option<CachedParse>> = series
+            .parts
+            .par_iter_mut()
             .map(|part| {
-                let mut part_diags = Diagnostics::default();
-                let doc = Doc::new(markdown::parse(part, context, &mut part_diags));
-                CachedParse {
-                    text_hash: text_hash(&part.text),
-                    doc,
-                    diags: part_diags,
-                }
+                let hash = text_hash(&part.text);
+                let fresh = cached
+                    .get(&part.source)
+                    .is_none_or(|c| c.text_hash != hash)
+                    .then(|| {
+                        let mut part_diags = Diagnostics::default();
+                        let (doc, draft) = markdown::parse(part, context, &mut part_diags);
+                        CachedParse {
+                            text_hash: hash,
+                            doc: Doc::new(doc),
+                            draft: Arc::new(draft),
+                            diags: part_diags,
+                        }
+                    });
+                part.text = Arc::default();
+                fresh
             })
             .collect();
-        for (part, parse) in stale.iter().zip(fresh) {
-            self.parses.insert(part.source.clone(), parse);
-        }
         let mut docs = Vec::with_capacity(series.parts.len());
-        for part in &series.parts {
-            let cached = &self.parses[&part.source];
-            diags.extend(cached.diags.clone());
-            docs.push(Doc::clone(&cached.doc));
+        let mut drafts = Vec::with_capacity(series.parts.len());
+        for (part, fresh) in series.parts.iter().zip(fresh) {
+            let parse = match fresh {
+                // A one-off build keeps nothing for later.
+                Some(parse) if self.reuse.is_none() => {
+                    diags.extend(parse.diags);
+                    docs.push(parse.doc);
+                    drafts.push(parse.draft);
+                    continue;
+                }
+                Some(parse) => self
+                    .parses
+                    .entry(part.source.clone())
+                    .insert_entry(parse)
+                    .into_mut(),
+                None => &self.parses[&part.source],
+            };
+            diags.extend(parse.diags.clone());
+            docs.push(Doc::clone(&parse.doc));
+            drafts.push(Arc::clone(&parse.draft));
         }
-        docs
+        (docs, drafts)
     }
 }

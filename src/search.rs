@@ -253,7 +253,13 @@ pub struct PartWords {
     /// Its sections, with `part` left at 0 (the part's place in the series
     /// is known only when the file is written).
     sections: Vec<Section>,
-    tokens: Vec<u32>,
+    /// The text as word numbers, LEB128-encoded: numbered in order of first
+    /// appearance, the commonest words come first and take a byte, so this
+    /// is under half the size of the numbers themselves (kept for every
+    /// part until the data file is written).
+    tokens: Vec<u8>,
+    /// How many words the text has.
+    token_count: usize,
     words: Words,
 }
 
@@ -276,11 +282,13 @@ pub fn part_words(title: &str, body: &[Ev], notes: &[Note], word_count: usize) -
             builder.sections.pop();
         }
     }
-    builder.tokens.shrink_to_fit();
+    let mut tokens = leb128(&builder.tokens);
+    tokens.shrink_to_fit();
     builder.words.text.shrink_to_fit();
     PartWords {
         sections: builder.sections,
-        tokens: builder.tokens,
+        tokens,
+        token_count: builder.tokens.len(),
         words: builder.words,
     }
 }
@@ -325,11 +333,8 @@ pub fn write_data(
     let mut text = Base64Writer::default();
     for (doc, local) in docs.iter().zip(&merged.locals) {
         let ranks: Vec<u32> = local.iter().map(|&id| rank[id as usize]).collect();
-        let numbers: Vec<u32> = doc
-            .search
-            .tokens
-            .iter()
-            .map(|&t| ranks[t as usize])
+        let numbers: Vec<u32> = leb128_decode(&doc.search.tokens)
+            .map(|t| ranks[t as usize])
             .collect();
         text.push(&leb128(&numbers), out)?;
     }
@@ -381,7 +386,7 @@ fn merge<'a>(parts: impl Iterator<Item = &'a PartWords>) -> Merged {
                 start: s.start + offset,
                 ..s.clone()
             }));
-        offset += part.tokens.len();
+        offset += part.token_count;
         locals.push(local);
     }
     Merged { vocabulary, locals }
@@ -416,6 +421,23 @@ fn leb128(numbers: &[u32]) -> Vec<u8> {
     out
 }
 
+/// The numbers of `leb128`.
+fn leb128_decode(bytes: &[u8]) -> impl Iterator<Item = u32> + '_ {
+    let mut rest = bytes.iter();
+    std::iter::from_fn(move || {
+        let mut n = 0u32;
+        let mut shift = 0;
+        loop {
+            let byte = *rest.next()?;
+            n |= u32::from(byte & 0x7f) << shift;
+            if byte < 0x80 {
+                return Some(n);
+            }
+            shift += 7;
+        }
+    })
+}
+
 /// Standard base64 with padding (what the browser's `atob` reads).
 fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -445,6 +467,9 @@ mod tests {
     #[test]
     fn varints_and_base64_round_trip_by_hand() {
         assert_eq!(leb128(&[0, 127, 128, 300]), [0, 127, 0x80, 1, 0xAC, 2]);
+        let numbers = [0, 1, 127, 128, 300, 16_384, u32::MAX];
+        let decoded: Vec<u32> = leb128_decode(&leb128(&numbers)).collect();
+        assert_eq!(decoded, numbers);
         assert_eq!(base64(b"Man"), "TWFu");
         assert_eq!(base64(b"Ma"), "TWE=");
         assert_eq!(base64(b"M"), "TQ==");

@@ -16,7 +16,7 @@ pub struct Note {
     /// 1-based number shown to readers.
     pub number: usize,
     /// The definition's content (borrowing the part's file, like the
-    /// body's: crate-only, see `ParsedDoc::body`).
+    /// body's: crate-only, see `Parse::body`).
     pub(crate) events: Vec<Ev>,
     /// Where the spans around index occurrences open and close in `events`.
     pub marks: Vec<super::indexing::Mark>,
@@ -27,8 +27,13 @@ pub struct Note {
 impl Note {
     /// Id of the note in the endnotes list.
     pub fn id(&self) -> String {
-        format!("fn-{}", self.number)
+        id(self.number)
     }
+}
+
+/// Id of note `number` in the endnotes list.
+pub fn id(number: usize) -> String {
+    format!("fn-{number}")
 }
 
 /// Id of the `occurrence`-th (1-based) reference to note `number`.

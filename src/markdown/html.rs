@@ -1,12 +1,18 @@
-//! Turns a parsed part into HTML once its links are resolved: headings with
-//! permalinks, rewritten links, figures, note references with sidenotes,
-//! endnotes with back-links, highlighted code, and the spans around index
-//! occurrences.
+//! Turns a parsed part into HTML: headings with permalinks, rewritten links,
+//! figures, note references with sidenotes, endnotes with back-links,
+//! highlighted code, and the spans around index occurrences.
+//!
+//! The HTML is made while the part is parsed, before the other parts are
+//! known: where a link's or an image's destination goes, it holds a slot
+//! (`\0` + kind + index + `\0`), filled in by `PartHtml::resolve` once the
+//! series' links are resolved. NUL never comes from a part's text (quire
+//! reads it as U+FFFD, as CommonMark says), so a slot cannot be the
+//! author's own text.
 
 use super::footnotes::{parse_ref_tag, ref_id};
 use super::indexing::{open_span, Mark};
 use super::refs::{IMAGE_TOKEN, LINK_TOKEN};
-use super::{highlight, matching_end, plain_text, Ev, Note, ParsedDoc};
+use super::{highlight, matching_end, plain_text, Ev, LinkRef, Note, Parse, ParsedDoc};
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Tag, TagEnd};
 use std::cell::Cell;
 use std::fmt::Write;
@@ -52,8 +58,20 @@ enum Mode {
     Sidenote,
 }
 
+/// The kinds of slot: a link's start tag in each mode, its end tag, an
+/// image's source and size.
+const SLOT_LINK_BODY: u8 = b'b';
+const SLOT_LINK_ENDNOTE: u8 = b'e';
+const SLOT_LINK_SIDENOTE: u8 = b's';
+const SLOT_LINK_END: u8 = b'c';
+const SLOT_IMAGE: u8 = b'i';
+
+fn slot(kind: u8, index: usize) -> String {
+    format!("\0{}{index}\0", char::from(kind))
+}
+
 /// A part's HTML, which depends only on its parse and its resolved links:
-/// computed once, reused by the page and the feed (and across watch rebuilds).
+/// made once, reused by the page and the feed (and across watch rebuilds).
 #[derive(Debug, Clone, Default)]
 pub struct PartHtml {
     /// The text with margin notes.
@@ -65,17 +83,28 @@ pub struct PartHtml {
     pub margin: Vec<Range<usize>>,
     /// The endnotes section.
     pub notes: String,
+    /// Where each note's content sits in `notes` (note 1 first), for formats
+    /// that place notes themselves (the EPUB's footnotes).
+    pub note_content: Vec<Range<usize>>,
 }
 
 impl PartHtml {
-    /// Renders the text and the endnotes.
-    pub fn new(doc: &ParsedDoc, targets: &Targets) -> Self {
-        let (body, margin) = body(doc, targets);
+    /// The text and the endnotes, with slots for destinations.
+    pub(crate) fn draft(parse: &Parse) -> Self {
+        let (body, margin) = body(parse);
+        let (notes, note_content) = endnotes(parse);
         PartHtml {
             body,
             margin,
-            notes: endnotes(doc, targets),
+            notes,
+            note_content,
         }
+    }
+
+    /// The HTML with its slots filled by the part's resolved `targets`
+    /// (`links` are the doc's); `None` when it has no slots.
+    pub fn resolved(&self, links: &[LinkRef], targets: &Targets) -> Option<PartHtml> {
+        self.map_text(|text| fill(text, links, targets))
     }
 
     /// The stretches of `body` outside `margin`, in order.
@@ -96,33 +125,30 @@ impl PartHtml {
         out
     }
 
+    /// The content of note `number` (1-based), as in the endnotes.
+    pub fn note(&self, number: usize) -> &str {
+        number
+            .checked_sub(1)
+            .and_then(|i| self.note_content.get(i))
+            .map_or("", |range| &self.notes[range.clone()])
+    }
+
     /// The same HTML with `f` applied to every stretch of it (`None`: left
     /// as it is); `None` when `f` changed nothing.
     pub fn map_text(&self, f: impl Fn(&str) -> Option<String>) -> Option<PartHtml> {
-        let mut changed = false;
-        let mut apply = |text: &str| match f(text) {
-            Some(new) => {
-                changed = true;
-                new
-            }
-            None => text.to_string(),
-        };
-        let mut body = String::with_capacity(self.body.len());
-        let mut margin = Vec::with_capacity(self.margin.len());
-        let mut at = 0;
-        for cut in &self.margin {
-            body.push_str(&apply(&self.body[at..cut.start]));
-            let start = body.len();
-            body.push_str(&apply(&self.body[cut.clone()]));
-            margin.push(start..body.len());
-            at = cut.end;
+        let body = map_pieces(&self.body, &self.margin, &f);
+        let notes = map_pieces(&self.notes, &self.note_content, &f);
+        if body.is_none() && notes.is_none() {
+            return None;
         }
-        body.push_str(&apply(&self.body[at..]));
-        let notes = apply(&self.notes);
-        changed.then_some(PartHtml {
+        let (body, margin) = body.unwrap_or_else(|| (self.body.clone(), self.margin.clone()));
+        let (notes, note_content) =
+            notes.unwrap_or_else(|| (self.notes.clone(), self.note_content.clone()));
+        Some(PartHtml {
             body,
             margin,
             notes,
+            note_content,
         })
     }
 
@@ -143,9 +169,90 @@ impl PartHtml {
     }
 }
 
+/// `text` with `f` applied to each stretch between and inside the (ordered,
+/// disjoint) `ranges`, and the ranges moved to match; `None` when `f`
+/// changed nothing.
+fn map_pieces(
+    text: &str,
+    ranges: &[Range<usize>],
+    f: &impl Fn(&str) -> Option<String>,
+) -> Option<(String, Vec<Range<usize>>)> {
+    let mut bounds = Vec::with_capacity(2 * ranges.len() + 2);
+    bounds.push(0);
+    for range in ranges {
+        bounds.extend([range.start, range.end]);
+    }
+    bounds.push(text.len());
+    let pieces: Vec<Option<String>> = bounds.windows(2).map(|w| f(&text[w[0]..w[1]])).collect();
+    if pieces.iter().all(Option::is_none) {
+        return None;
+    }
+    let piece = |i: usize| match &pieces[i] {
+        Some(changed) => changed.as_str(),
+        None => &text[bounds[i]..bounds[i + 1]],
+    };
+    // Kept for the whole build: sized exactly.
+    let mut out = String::with_capacity((0..pieces.len()).map(|i| piece(i).len()).sum());
+    let mut moved = Vec::with_capacity(ranges.len());
+    for i in 0..pieces.len() {
+        let start = out.len();
+        out.push_str(piece(i));
+        // Odd pieces are the ranges themselves.
+        if i % 2 == 1 {
+            moved.push(start..out.len());
+        }
+    }
+    Some((out, moved))
+}
+
+/// `text` with its slots filled; `None` when it has none.
+fn fill(text: &str, links: &[LinkRef], targets: &Targets) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut next = memchr::memchr(0, bytes)?;
+    let mut out = String::with_capacity(text.len() + 256);
+    let mut copied = 0;
+    loop {
+        let kind = bytes.get(next + 1).copied().unwrap_or_default();
+        let digits = next + 2;
+        let end = memchr::memchr(0, &bytes[digits.min(bytes.len())..]).map(|n| digits + n);
+        let index = end.and_then(|end| text[digits..end].parse::<usize>().ok());
+        let filled = index.and_then(|index| slot_html(kind, index, links, targets));
+        // Anything else is not a slot quire wrote: left as it is.
+        if let (Some(html), Some(end)) = (filled, end) {
+            out.push_str(&text[copied..next]);
+            out.push_str(&html);
+            copied = end + 1;
+        }
+        match memchr::memchr(0, &bytes[(next + 1).max(copied)..]) {
+            Some(n) => next = (next + 1).max(copied) + n,
+            None => break,
+        }
+    }
+    out.push_str(&text[copied..]);
+    Some(out)
+}
+
+/// What a slot stands for, once the part's links are resolved.
+fn slot_html(kind: u8, index: usize, links: &[LinkRef], targets: &Targets) -> Option<String> {
+    let mode = match kind {
+        SLOT_IMAGE => return targets.images.get(index).map(image_source),
+        SLOT_LINK_END => {
+            return Some(match targets.links.get(index)? {
+                LinkOut::Href(_) => "</a>".into(),
+                LinkOut::Forthcoming(_) => "</span>".into(),
+            })
+        }
+        SLOT_LINK_BODY => Mode::Body,
+        SLOT_LINK_ENDNOTE => Mode::Endnote,
+        SLOT_LINK_SIDENOTE => Mode::Sidenote,
+        _ => return None,
+    };
+    Some(link_start(links.get(index)?, targets.links.get(index)?, mode))
+}
+
 /// The part's text as HTML, and where its margin notes and permalinks sit.
-pub fn body(doc: &ParsedDoc, targets: &Targets) -> (String, Vec<Range<usize>>) {
-    let (events, margin) = html_events(&doc.body, &doc.marks, doc, targets, Mode::Body);
+fn body(parse: &Parse) -> (String, Vec<Range<usize>>) {
+    let (events, margin) = html_events(&parse.body, &parse.marks, parse, Mode::Body);
     write_measured(events, &margin)
 }
 
@@ -187,24 +294,22 @@ fn write_measured(events: Vec<Event<'_>>, measured: &[usize]) -> (String, Vec<Ra
     (writer.out, ranges)
 }
 
-/// The endnotes section, or an empty string when the part has no notes.
-pub fn endnotes(doc: &ParsedDoc, targets: &Targets) -> String {
-    if doc.notes.is_empty() {
-        return String::new();
+/// The endnotes section (an empty string when the part has no notes), and
+/// where each note's content sits in it.
+fn endnotes(parse: &Parse) -> (String, Vec<Range<usize>>) {
+    if parse.notes.is_empty() {
+        return (String::new(), Vec::new());
     }
     let mut out = String::from(
         "<section class=\"endnotes\" role=\"doc-endnotes\" aria-labelledby=\"notes-heading\">\n\
          <h2 id=\"notes-heading\">Notes</h2>\n<ol>\n",
     );
-    for note in &doc.notes {
+    let mut content = Vec::with_capacity(parse.notes.len());
+    for note in &parse.notes {
         let _ = write!(out, "<li id=\"{}\">", note.id());
-        out.push_str(&render(
-            &note.events,
-            &note.marks,
-            doc,
-            targets,
-            Mode::Endnote,
-        ));
+        let start = out.len();
+        out.push_str(&render(&note.events, &note.marks, parse, Mode::Endnote));
+        content.push(start..out.len());
         out.push_str("<p class=\"backlinks\">");
         for k in 1..=note.ref_count {
             let label = if note.ref_count == 1 {
@@ -226,13 +331,7 @@ pub fn endnotes(doc: &ParsedDoc, targets: &Targets) -> String {
     }
     out.push_str("</ol>\n</section>\n");
     out.shrink_to_fit();
-    out
-}
-
-/// A note's content as HTML (its paragraphs), for formats that place notes
-/// themselves (the EPUB's footnotes).
-pub fn note_content(doc: &ParsedDoc, targets: &Targets, note: &Note) -> String {
-    render(&note.events, &note.marks, doc, targets, Mode::Endnote)
+    (out, content)
 }
 
 /// The "Works cited" section of a part: its works, in the order of the
@@ -288,9 +387,9 @@ fn borrowed<'a>(event: &'a Event<'static>) -> Event<'a> {
     }
 }
 
-fn render(events: &[Ev], marks: &[Mark], doc: &ParsedDoc, targets: &Targets, mode: Mode) -> String {
+fn render(events: &[Ev], marks: &[Mark], parse: &Parse, mode: Mode) -> String {
     let mut s = String::new();
-    let (events, _) = html_events(events, marks, doc, targets, mode);
+    let (events, _) = html_events(events, marks, parse, mode);
     pulldown_cmark::html::push_html(&mut s, events.into_iter());
     s
 }
@@ -300,8 +399,7 @@ fn render(events: &[Ev], marks: &[Mark], doc: &ParsedDoc, targets: &Targets, mod
 fn html_events<'e>(
     events: &'e [Ev],
     marks: &[Mark],
-    doc: &ParsedDoc,
-    targets: &Targets,
+    parse: &Parse,
     mode: Mode,
 ) -> (Vec<Event<'e>>, Vec<usize>) {
     let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len() + 2 * marks.len());
@@ -337,7 +435,7 @@ fn html_events<'e>(
             }
             Event::Start(Tag::Paragraph) if mode != Mode::Sidenote => {
                 if let Some(end) = lone_image(events, i) {
-                    out.push(html(figure(&events[i + 1..=end], targets)));
+                    out.push(html(figure(&events[i + 1..=end])));
                     // Skip the image and the paragraph's end.
                     i = end + 2;
                     continue;
@@ -369,13 +467,13 @@ fn html_events<'e>(
             Event::Start(Tag::Link {
                 dest_url, title, ..
             }) => {
-                let (open, close) = link(dest_url, title, doc, targets, mode);
+                let (open, close) = link(dest_url, title, mode);
                 out.push(html(open));
                 closers.push(Some((None, close)));
             }
             Event::Start(Tag::Image { .. }) => {
                 let end = matching_end(events, i);
-                out.push(html(image(&events[i], &events[i + 1..end], targets)));
+                out.push(html(image(&events[i], &events[i + 1..end])));
                 i = end + 1;
                 continue;
             }
@@ -405,9 +503,9 @@ fn html_events<'e>(
             },
             Event::FootnoteReference(tag) => {
                 out.push(html(note_ref(tag, mode)));
-                if let Some(note) = first_reference_note(tag, doc, mode) {
+                if let Some(note) = first_reference_note(tag, parse, mode) {
                     margin.push(out.len());
-                    out.push(html(sidenote(note, doc, targets)));
+                    out.push(html(sidenote(note, parse)));
                 }
             }
             // The margin copy of a note must not repeat the endnote's ids.
@@ -450,12 +548,18 @@ fn lone_image(events: &[Ev], start: usize) -> Option<usize> {
     matches!(events.get(end + 1)?.0, Event::End(TagEnd::Paragraph)).then_some(end)
 }
 
-fn image_out<'t>(dest: &str, targets: &'t Targets) -> Option<&'t ImageOut> {
-    let index: usize = dest.strip_prefix(IMAGE_TOKEN)?.parse().ok()?;
-    targets.images.get(index)
+/// The `src` (and size) of a resolved image.
+fn image_source(img: &ImageOut) -> String {
+    let mut s = String::from("src=\"");
+    let _ = pulldown_cmark_escape::escape_href(&mut s, &img.src);
+    s.push('"');
+    if let Some((w, h)) = img.size {
+        let _ = write!(s, " width=\"{w}\" height=\"{h}\"");
+    }
+    s
 }
 
-fn image(start: &Ev, alt_events: &[Ev], targets: &Targets) -> String {
+fn image(start: &Ev, alt_events: &[Ev]) -> String {
     let Event::Start(Tag::Image {
         dest_url, title, ..
     }) = &start.0
@@ -463,16 +567,14 @@ fn image(start: &Ev, alt_events: &[Ev], targets: &Targets) -> String {
         return String::new();
     };
     let alt = plain_text(alt_events);
-    let mut s = String::from("<img src=\"");
-    match image_out(dest_url, targets) {
-        Some(img) => {
-            let _ = pulldown_cmark_escape::escape_href(&mut s, &img.src);
-            s.push('"');
-            if let Some((w, h)) = img.size {
-                let _ = write!(s, " width=\"{w}\" height=\"{h}\"");
-            }
-        }
+    let mut s = String::from("<img ");
+    match dest_url
+        .strip_prefix(IMAGE_TOKEN)
+        .and_then(|n| n.parse::<usize>().ok())
+    {
+        Some(index) => s.push_str(&slot(SLOT_IMAGE, index)),
         None => {
+            s.push_str("src=\"");
             let _ = pulldown_cmark_escape::escape_href(&mut s, dest_url);
             s.push('"');
         }
@@ -485,14 +587,14 @@ fn image(start: &Ev, alt_events: &[Ev], targets: &Targets) -> String {
     s
 }
 
-fn figure(image_events: &[Ev], targets: &Targets) -> String {
+fn figure(image_events: &[Ev]) -> String {
     let end = image_events.len() - 1;
     let Event::Start(Tag::Image { title, .. }) = &image_events[0].0 else {
         return String::new();
     };
     let mut s = String::from("<figure>");
     // The caption is the title; the same text would be read twice as a tooltip.
-    let mut img = image(&image_events[0], &image_events[1..end], targets);
+    let mut img = image(&image_events[0], &image_events[1..end]);
     if !title.is_empty() {
         img = img.replace(&format!(" title=\"{}\"", escape(title)), "");
     }
@@ -504,55 +606,65 @@ fn figure(image_events: &[Ev], targets: &Targets) -> String {
     s
 }
 
-fn link(
-    dest: &str,
-    title: &str,
-    doc: &ParsedDoc,
-    targets: &Targets,
-    mode: Mode,
-) -> (String, String) {
-    let tab = if mode == Mode::Sidenote {
-        " tabindex=\"-1\""
-    } else {
-        ""
-    };
-    let title_attr = if title.is_empty() {
+/// A link's start and end tags: written out for a link quire leaves alone,
+/// slots for a recorded one.
+fn link(dest: &str, title: &str, mode: Mode) -> (String, String) {
+    if let Some(index) = dest
+        .strip_prefix(LINK_TOKEN)
+        .and_then(|n| n.parse::<usize>().ok())
+    {
+        let kind = match mode {
+            Mode::Body => SLOT_LINK_BODY,
+            Mode::Endnote => SLOT_LINK_ENDNOTE,
+            Mode::Sidenote => SLOT_LINK_SIDENOTE,
+        };
+        return (slot(kind, index), slot(SLOT_LINK_END, index));
+    }
+    let mut href = String::new();
+    let _ = pulldown_cmark_escape::escape_href(&mut href, dest);
+    (
+        format!("<a href=\"{href}\"{}{}>", title_attribute(title), tab(mode)),
+        "</a>".into(),
+    )
+}
+
+fn title_attribute(title: &str) -> String {
+    if title.is_empty() {
         String::new()
     } else {
         format!(" title=\"{}\"", escape(title))
-    };
-    let Some(index) = dest
-        .strip_prefix(LINK_TOKEN)
-        .and_then(|n| n.parse::<usize>().ok())
-    else {
-        let mut href = String::new();
-        let _ = pulldown_cmark_escape::escape_href(&mut href, dest);
-        return (
-            format!("<a href=\"{href}\"{title_attr}{tab}>"),
-            "</a>".into(),
-        );
-    };
-    let recorded = &doc.links[index];
+    }
+}
+
+/// Links in the margin are out of the tab order (the endnote has them).
+fn tab(mode: Mode) -> &'static str {
+    if mode == Mode::Sidenote {
+        " tabindex=\"-1\""
+    } else {
+        ""
+    }
+}
+
+/// The start tag of a recorded link, resolved to `out`.
+fn link_start(recorded: &LinkRef, out: &LinkOut, mode: Mode) -> String {
     let id = if mode == Mode::Body && recorded.note.is_none() {
         format!(" id=\"{}\"", recorded.spot_id())
     } else {
         String::new()
     };
-    match &targets.links[index] {
+    match out {
         LinkOut::Href(url) => {
             let mut href = String::new();
             let _ = pulldown_cmark_escape::escape_href(&mut href, url);
-            (
-                format!("<a href=\"{href}\"{id}{title_attr}{tab}>"),
-                "</a>".into(),
+            format!(
+                "<a href=\"{href}\"{id}{}{}>",
+                title_attribute(&recorded.title),
+                tab(mode)
             )
         }
-        LinkOut::Forthcoming(label) => (
-            format!(
-                "<span class=\"link-forthcoming\"{id} title=\"{}\">",
-                escape(label)
-            ),
-            "</span>".into(),
+        LinkOut::Forthcoming(label) => format!(
+            "<span class=\"link-forthcoming\"{id} title=\"{}\">",
+            escape(label)
         ),
     }
 }
@@ -572,19 +684,19 @@ fn note_ref(tag: &str, mode: Mode) -> String {
 
 /// The note whose margin copy follows this reference: in the text of a
 /// page, after the first reference to each note.
-fn first_reference_note<'d>(tag: &str, doc: &'d ParsedDoc, mode: Mode) -> Option<&'d Note> {
+fn first_reference_note<'p>(tag: &str, parse: &'p Parse, mode: Mode) -> Option<&'p Note> {
     let (number, occurrence) = parse_ref_tag(tag)?;
     if mode != Mode::Body || occurrence != 1 {
         return None;
     }
-    doc.notes.get(number.checked_sub(1)?)
+    parse.notes.get(number.checked_sub(1)?)
 }
 
-fn sidenote(note: &Note, doc: &ParsedDoc, targets: &Targets) -> String {
+fn sidenote(note: &Note, parse: &Parse) -> String {
     format!(
         "<span class=\"sidenote\" aria-hidden=\"true\"><span class=\"sidenote-number\">{}</span> {}</span>",
         note.number,
-        render(&note.events, &note.marks, doc, targets, Mode::Sidenote).trim_end()
+        render(&note.events, &note.marks, parse, Mode::Sidenote).trim_end()
     )
 }
 

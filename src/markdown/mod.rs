@@ -11,7 +11,7 @@ pub mod indexing;
 mod refs;
 
 pub use citations::CiteSpot;
-pub use footnotes::{ref_id as note_ref_id, Note};
+pub use footnotes::{id as note_id, ref_id as note_ref_id, Note};
 pub use headings::Heading;
 pub use indexing::Occurrence;
 pub use refs::{ImageRef, LinkRef, LinkTarget};
@@ -25,26 +25,18 @@ use std::collections::BTreeSet;
 use std::ops::Range;
 use std::sync::Arc;
 
+pub use html::PartHtml;
+
 /// A parsed part, shared between builds and stages.
 pub type Doc = std::sync::Arc<ParsedDoc>;
 
 /// An owned event with its byte range in the part's body.
 pub type Ev = (Event<'static>, Range<usize>);
 
-/// Everything the later stages need from one part, parsed once.
+/// Everything the later stages need from one part, parsed once. Its HTML
+/// is made in the same pass (see `parse`): the events themselves are not kept.
 #[derive(Debug, Clone, Default)]
 pub struct ParsedDoc {
-    /// The part's file, which the text of the events below borrows (see
-    /// `parse`): kept alive with them, and never changed.
-    _source: Arc<String>,
-    /// The main text, with footnote definitions moved out; link and image
-    /// destinations are replaced by tokens that index `links` and `images`.
-    /// Its text borrows `_source`: no event may leave the doc (crate-only).
-    pub(crate) body: Vec<Ev>,
-    /// Where the spans around index occurrences open and close in `body`.
-    pub marks: Vec<indexing::Mark>,
-    /// Footnotes in order of first reference (number = index + 1).
-    pub notes: Vec<Note>,
     /// Every heading, in order, with its final id.
     pub headings: Vec<Heading>,
     /// Every link written in the part (body and notes) other than external ones.
@@ -65,6 +57,26 @@ pub struct ParsedDoc {
     pub search: crate::search::PartWords,
 }
 
+/// A part while it is parsed: its events and what the passes took out of
+/// them. It lives only inside `parse`, so a build never holds the events
+/// (or the files) of every part at once: at 1,000 parts they were a third
+/// of the build's memory.
+pub(crate) struct Parse {
+    /// The main text, with footnote definitions moved out; link and image
+    /// destinations are replaced by tokens that index `doc.links` and
+    /// `doc.images`. Its text borrows `_source`.
+    pub body: Vec<Ev>,
+    /// Where the spans around index occurrences open and close in `body`.
+    pub marks: Vec<indexing::Mark>,
+    /// Footnotes in order of first reference (number = index + 1).
+    pub notes: Vec<Note>,
+    /// What outlives the parse.
+    pub doc: ParsedDoc,
+    /// The part's file, which the events' text borrows (declared last, so
+    /// dropped after them).
+    _source: Arc<String>,
+}
+
 /// What parsing needs from the series beyond the part itself.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Context<'a> {
@@ -83,16 +95,26 @@ pub fn options() -> Options {
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
-/// Parses a part's body once and runs the extraction passes.
-pub fn parse(part: &Part, context: Context<'_>, diags: &mut Diagnostics) -> ParsedDoc {
+/// Parses a part's body once, runs the extraction passes and makes its HTML
+/// (with its links' and images' destinations left to fill in once every
+/// part is known: `PartHtml::resolved`).
+pub fn parse(part: &Part, context: Context<'_>, diags: &mut Diagnostics) -> (ParsedDoc, PartHtml) {
+    let parse = events(part, context, diags);
+    let html = PartHtml::draft(&parse);
+    (parse.doc, html)
+}
+
+/// The events of a part and everything the passes take out of them.
+fn events(part: &Part, context: Context<'_>, diags: &mut Diagnostics) -> Parse {
     let source = Arc::clone(&part.text);
     // SAFETY: the events' text borrows the part's file instead of copying it
     // (a copy per text event was a third of a million allocations and tens
     // of megabytes at 1,000 parts). The file's bytes live in the heap buffer
     // of a `String` behind an `Arc` that nothing mutates, and the returned
-    // `ParsedDoc` holds that `Arc` (`_source`) for as long as it holds the
-    // events: the passes below only move events between the doc's own lists
-    // (body and notes), never out of it.
+    // `Parse` holds that `Arc` (`_source`) for as long as it holds the
+    // events: the passes below only move events between its own lists (body
+    // and notes), and nothing takes an event out of a `Parse` (crate-only,
+    // made and dropped inside `parse`).
     let body: &'static str = unsafe { &*std::ptr::from_ref::<str>(&source[part.body_start..]) };
     let events: Vec<Ev> = Parser::new_ext(body, options())
         .into_offset_iter()
@@ -136,26 +158,22 @@ pub fn parse(part: &Part, context: Context<'_>, diags: &mut Diagnostics) -> Pars
         .chain(notes.iter().flat_map(|n| &n.events))
         .any(|(e, _)| matches!(e, Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(lang))) if !lang.trim().is_empty()));
     let search = crate::search::part_words(&part.meta.title, &events, &notes, word_count);
-    // The passes leave room unused in the lists (citations add notes; moving
-    // events into new lists rounds up); the parse is kept for the whole build.
-    events.shrink_to_fit();
-    for note in &mut notes {
-        note.events.shrink_to_fit();
-    }
-    ParsedDoc {
-        _source: source,
+    Parse {
         body: events,
         marks,
         notes,
-        headings,
-        links,
-        images,
-        occurrences,
-        ids,
-        word_count,
-        has_highlighted_code,
-        citations: cited.spots,
-        search,
+        doc: ParsedDoc {
+            headings,
+            links,
+            images,
+            occurrences,
+            ids,
+            word_count,
+            has_highlighted_code,
+            citations: cited.spots,
+            search,
+        },
+        _source: source,
     }
 }
 
@@ -306,20 +324,18 @@ mod tests {
         let text = format!("+++\ntitle = \"T\"\n+++\n{body}");
         let part =
             crate::part::parse(std::path::Path::new("series/01-t.md"), text, &mut d).unwrap();
-        (parse(&part, Context::default(), &mut d), d)
+        (parse(&part, Context::default(), &mut d).0, d)
     }
 
     #[test]
-    fn a_parse_holds_the_text_its_events_borrow() {
+    fn events_borrow_the_file_and_nothing_keeps_it_after_the_parse() {
         let mut d = Diagnostics::default();
         let text = "+++\ntitle = \"T\"\n+++\nPlain words here.\n".to_string();
         let part =
             crate::part::parse(std::path::Path::new("series/01-t.md"), text, &mut d).unwrap();
-        let doc = parse(&part, Context::default(), &mut d);
         let file = Arc::clone(&part.text);
-        drop(part);
-        assert_eq!(Arc::strong_count(&file), 2, "the parse keeps the file");
-        let words = doc
+        let parse = events(&part, Context::default(), &mut d);
+        let words = parse
             .body
             .iter()
             .find_map(|(e, _)| match e {
@@ -330,6 +346,13 @@ mod tests {
         assert_eq!(words.as_ref(), "Plain words here.");
         let within = file.as_bytes().as_ptr_range();
         assert!(within.contains(&words.as_ptr()), "borrowed, not copied");
+        assert_eq!(Arc::strong_count(&file), 3, "the events' parse keeps the file");
+        drop(parse);
+        let (doc, html) = parse(&part, Context::default(), &mut d);
+        drop(part);
+        assert_eq!(Arc::strong_count(&file), 1, "neither the doc nor its HTML keeps it");
+        assert_eq!(doc.word_count, 3);
+        assert_eq!(html.body, "<p>Plain words here.</p>\n");
     }
 
     #[test]

@@ -5,7 +5,6 @@ use super::{matching_end, plain_text, Ev, Heading, Note};
 use crate::diagnostics::Diagnostics;
 use crate::part::Part;
 use pulldown_cmark::{CowStr, Event, Tag};
-use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 
 /// What a link points at, as written.
@@ -53,10 +52,13 @@ pub struct LinkRef {
     pub target: LinkTarget,
     /// The destination as written, for messages.
     pub raw: String,
-    /// Byte range of the link in the body.
-    pub span: Range<usize>,
+    /// Line and column in the file, for messages (the file itself is not
+    /// kept once the part is parsed).
+    pub at: (usize, usize),
     /// Plain text of the link.
     pub text: String,
+    /// Its title attribute, if any.
+    pub title: String,
     /// The note it sits in, if any.
     pub note: Option<usize>,
     /// Index into the part's headings of the section it sits in.
@@ -82,8 +84,8 @@ pub struct ImageRef {
     pub raw: String,
     /// The local file, relative to the root, if it is not a URL.
     pub local: Option<PathBuf>,
-    /// Byte range in the body.
-    pub span: Range<usize>,
+    /// Line and column in the file, for messages.
+    pub at: (usize, usize),
     /// Alt text.
     pub alt: String,
     /// Title (becomes the caption of a figure).
@@ -161,17 +163,20 @@ fn record(
     images: &mut Vec<ImageRef>,
     diags: &mut Diagnostics,
 ) -> Option<usize> {
-    let span = events[i].1.clone();
+    let at = part.body_line_col(events[i].1.start);
     match &events[i].0 {
-        Event::Start(Tag::Link { dest_url, .. }) => {
+        Event::Start(Tag::Link {
+            dest_url, title, ..
+        }) => {
             let raw = dest_url.to_string();
+            let title = title.to_string();
             let target = match classify(&raw, &part.source) {
                 Ok(Some(target)) => target,
                 Ok(None) => return None,
                 Err(message) => {
                     diags.error_at(
                         &part.source,
-                        part.body_line_col(span.start),
+                        at,
                         format!("broken link to {raw}: {message}"),
                     );
                     return None;
@@ -185,8 +190,9 @@ fn record(
             links.push(LinkRef {
                 target,
                 raw,
-                span,
+                at,
                 text,
+                title,
                 note,
                 section,
                 body_ordinal: 0,
@@ -209,7 +215,7 @@ fn record(
             if alt.trim().is_empty() {
                 diags.warning_at(
                     &part.source,
-                    part.body_line_col(span.start),
+                    at,
                     format!("image {raw} has no alt text (describe it: ![what it shows]({raw}))"),
                 );
             }
@@ -219,7 +225,7 @@ fn record(
             images.push(ImageRef {
                 raw,
                 local,
-                span,
+                at,
                 alt,
                 title,
             });
