@@ -275,9 +275,7 @@ impl Session {
                         Arc::clone(&c.html)
                     }
                     // The draft, unless the watch cache holds it, is dropped here.
-                    _ => draft
-                        .resolved(&doc.links, targets)
-                        .map_or(draft, Arc::new),
+                    _ => draft.resolved(&doc.links, targets).map_or(draft, Arc::new),
                 },
             )
             .collect();

@@ -247,7 +247,11 @@ fn slot_html(kind: u8, index: usize, links: &[LinkRef], targets: &Targets) -> Op
         SLOT_LINK_SIDENOTE => Mode::Sidenote,
         _ => return None,
     };
-    Some(link_start(links.get(index)?, targets.links.get(index)?, mode))
+    Some(link_start(
+        links.get(index)?,
+        targets.links.get(index)?,
+        mode,
+    ))
 }
 
 /// The part's text as HTML, and where its margin notes and permalinks sit.
@@ -769,7 +773,8 @@ mod tests {
         let html = PartHtml {
             body: "a1b<m1>c<p>".into(),
             margin: vec![3..7, 8..11],
-            notes: "n1".into(),
+            notes: "<li>n1</li>".into(),
+            note_content: std::iter::once(4..6).collect(),
         };
         assert_eq!(html.plain_body(), "a1bc");
         let mapped = html
@@ -779,7 +784,8 @@ mod tests {
         assert_eq!(&mapped.body[mapped.margin[0].clone()], "<m22>");
         assert_eq!(&mapped.body[mapped.margin[1].clone()], "<p>");
         assert_eq!(mapped.plain_body(), "a22bc");
-        assert_eq!(mapped.notes, "n22");
+        assert_eq!(mapped.notes, "<li>n22</li>");
+        assert_eq!(mapped.note(1), "n22");
         assert!(html.map_text(|_| None).is_none());
     }
 

@@ -334,8 +334,8 @@ mod tests {
         let part =
             crate::part::parse(std::path::Path::new("series/01-t.md"), text, &mut d).unwrap();
         let file = Arc::clone(&part.text);
-        let parse = events(&part, Context::default(), &mut d);
-        let words = parse
+        let parsed = events(&part, Context::default(), &mut d);
+        let words = parsed
             .body
             .iter()
             .find_map(|(e, _)| match e {
@@ -346,11 +346,19 @@ mod tests {
         assert_eq!(words.as_ref(), "Plain words here.");
         let within = file.as_bytes().as_ptr_range();
         assert!(within.contains(&words.as_ptr()), "borrowed, not copied");
-        assert_eq!(Arc::strong_count(&file), 3, "the events' parse keeps the file");
-        drop(parse);
+        assert_eq!(
+            Arc::strong_count(&file),
+            3,
+            "the events' parse keeps the file"
+        );
+        drop(parsed);
         let (doc, html) = parse(&part, Context::default(), &mut d);
         drop(part);
-        assert_eq!(Arc::strong_count(&file), 1, "neither the doc nor its HTML keeps it");
+        assert_eq!(
+            Arc::strong_count(&file),
+            1,
+            "neither the doc nor its HTML keeps it"
+        );
         assert_eq!(doc.word_count, 3);
         assert_eq!(html.body, "<p>Plain words here.</p>\n");
     }

@@ -174,11 +174,7 @@ fn record(
                 Ok(Some(target)) => target,
                 Ok(None) => return None,
                 Err(message) => {
-                    diags.error_at(
-                        &part.source,
-                        at,
-                        format!("broken link to {raw}: {message}"),
-                    );
+                    diags.error_at(&part.source, at, format!("broken link to {raw}: {message}"));
                     return None;
                 }
             };
