@@ -44,8 +44,7 @@ pub struct Part {
     /// Path relative to the project root, e.g. `series/03-october.md`.
     pub source: PathBuf,
     /// The whole file, shared with its parse (whose events borrow from it).
-    /// Emptied once the part is parsed: later stages have all they need in
-    /// the parse, and a build of a large series need not hold every file.
+    /// Emptied once the part is parsed (`release_text`).
     pub text: Arc<String>,
     /// Line starts of `text`, for locating messages.
     pub lines: LineIndex,
@@ -68,6 +67,15 @@ pub struct Part {
 }
 
 impl Part {
+    /// Lets go of the file and its line index once the part is parsed:
+    /// later stages have all they need in the parse (messages carry their
+    /// line and column), and a build of a large series need not hold every
+    /// file to the end.
+    pub fn release_text(&mut self) {
+        self.text = Arc::default();
+        self.lines = LineIndex::new("");
+    }
+
     /// The Markdown body.
     pub fn body(&self) -> &str {
         &self.text[self.body_start..]
@@ -250,6 +258,14 @@ fn split_front_matter(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nul_is_read_as_the_replacement_character() {
+        let mut d = Diagnostics::default();
+        let text = "+++\ntitle = \"T\"\n+++\na\0b\n".to_string();
+        let part = parse(Path::new("series/01-t.md"), text, &mut d).unwrap();
+        assert_eq!(part.body(), "a\u{FFFD}b\n");
+    }
 
     #[test]
     fn number_prefix_is_split_from_the_name() {

@@ -4,6 +4,7 @@
 use crate::diagnostics::Diagnostics;
 use crate::markdown::html::{PartHtml, Targets};
 use crate::markdown::Doc;
+use crate::search::PartWords;
 use crate::{bibliography, config, date, index, links, markdown, render, series, theme, urls};
 use crate::{BuildError, BuildOptions, Site};
 use rayon::prelude::*;
@@ -19,7 +20,15 @@ struct CachedParse {
     text_hash: u64,
     doc: Doc,
     draft: Arc<PartHtml>,
+    words: Arc<PartWords>,
     diags: Diagnostics,
+}
+
+/// The parts' parses, in series order.
+struct Parsed {
+    docs: Vec<Doc>,
+    drafts: Vec<Arc<PartHtml>>,
+    words: Vec<Arc<PartWords>>,
 }
 
 /// A part's HTML with what it was made from.
@@ -192,7 +201,11 @@ impl Session {
             bib.set_cited(cited.iter().flatten().map(String::as_str))
         });
         clock.lap("load");
-        let (docs, drafts) = self.parse_all(
+        let Parsed {
+            docs,
+            drafts,
+            words,
+        } = self.parse_all(
             &mut series,
             &terms,
             matcher.as_ref(),
@@ -228,7 +241,7 @@ impl Session {
                     html: &html,
                     epub: options.epub,
                     reuse: self.reuse.as_ref(),
-                    numbers: &numbers,
+                    words: std::sync::Mutex::new(words),
                 };
                 render::render_site(&model, theme, sink, &mut diags)
                     .map_err(|err| BuildError::Io(format!("cannot write the site: {err}")))?
@@ -304,7 +317,7 @@ impl Session {
 
     /// Parses every published part, reusing (when watching) the parse of any
     /// part whose text is unchanged: each part's doc and draft HTML. A part's
-    /// file is let go once it is parsed (see `Part::text`).
+    /// file is let go once it is parsed.
     fn parse_all(
         &mut self,
         series: &mut series::Series,
@@ -313,7 +326,7 @@ impl Session {
         bibliography: Option<&bibliography::Bibliography>,
         namesakes: u64,
         diags: &mut Diagnostics,
-    ) -> (Vec<Doc>, Vec<Arc<PartHtml>>) {
+    ) -> Parsed {
         let inputs = text_hash(terms.text())
             ^ bibliography.map_or(0, |b| b.fingerprint.rotate_left(1))
             ^ namesakes.rotate_left(2);
@@ -337,27 +350,32 @@ impl Session {
                     .is_none_or(|c| c.text_hash != hash)
                     .then(|| {
                         let mut part_diags = Diagnostics::default();
-                        let (doc, draft) = markdown::parse(part, context, &mut part_diags);
+                        let parsed = markdown::parse(part, context, &mut part_diags);
                         CachedParse {
                             text_hash: hash,
-                            doc: Doc::new(doc),
-                            draft: Arc::new(draft),
+                            doc: Doc::new(parsed.doc),
+                            draft: Arc::new(parsed.html),
+                            words: Arc::new(parsed.words),
                             diags: part_diags,
                         }
                     });
-                part.text = Arc::default();
+                part.release_text();
                 fresh
             })
             .collect();
-        let mut docs = Vec::with_capacity(series.parts.len());
-        let mut drafts = Vec::with_capacity(series.parts.len());
+        let mut parsed = Parsed {
+            docs: Vec::with_capacity(series.parts.len()),
+            drafts: Vec::with_capacity(series.parts.len()),
+            words: Vec::with_capacity(series.parts.len()),
+        };
         for (part, fresh) in series.parts.iter().zip(fresh) {
             let parse = match fresh {
                 // A one-off build keeps nothing for later.
                 Some(parse) if self.reuse.is_none() => {
                     diags.extend(parse.diags);
-                    docs.push(parse.doc);
-                    drafts.push(parse.draft);
+                    parsed.docs.push(parse.doc);
+                    parsed.drafts.push(parse.draft);
+                    parsed.words.push(parse.words);
                     continue;
                 }
                 Some(parse) => self
@@ -368,9 +386,10 @@ impl Session {
                 None => &self.parses[&part.source],
             };
             diags.extend(parse.diags.clone());
-            docs.push(Doc::clone(&parse.doc));
-            drafts.push(Arc::clone(&parse.draft));
+            parsed.docs.push(Doc::clone(&parse.doc));
+            parsed.drafts.push(Arc::clone(&parse.draft));
+            parsed.words.push(Arc::clone(&parse.words));
         }
-        (docs, drafts)
+        parsed
     }
 }

@@ -168,9 +168,9 @@ pub struct Model<'a> {
     /// What earlier builds of the same session made that this one may reuse
     /// (`None` for a one-off build, which keeps nothing).
     pub reuse: Option<&'a Reuse>,
-    /// A numeric style's citation numbers, for HTML made from the parse
-    /// after the part's own (the EPUB's notes).
-    pub numbers: &'a crate::bibliography::Numbers,
+    /// Each published part's words, taken by the search data, which lets
+    /// them go once written (the rest of the pages is made meanwhile).
+    pub words: std::sync::Mutex<Vec<std::sync::Arc<crate::search::PartWords>>>,
 }
 
 /// Pieces of pages kept between the rebuilds of `quire serve` and `build
@@ -318,7 +318,9 @@ pub fn render_site(
             }
             Job::SearchData => {
                 return Ok(sink.stream(crate::search::DATA_PATH, &mut |w| {
-                    crate::search::write_data(series, docs, w)
+                    let words =
+                        std::mem::take(&mut *model.words.lock().unwrap_or_else(|e| e.into_inner()));
+                    crate::search::write_data(series, &words, w)
                 })?)
             }
             Job::NotFound => renderer.not_found_page(series)?,

@@ -11,11 +11,12 @@
 //! vocabulary, then scans the numbers, which takes milliseconds.
 
 use crate::links::part_dir;
-use crate::markdown::{Doc, Ev, Note};
+use crate::markdown::{Ev, Note};
 use crate::numeral::roman;
 use crate::series::Series;
 use pulldown_cmark::{Event, Tag, TagEnd};
 use serde::Serialize;
+use std::io::Write;
 
 /// Where the data file lives.
 pub const DATA_PATH: &str = "search/data.js";
@@ -24,13 +25,13 @@ pub const DATA_PATH: &str = "search/data.js";
 #[derive(Debug, Clone, Default, Serialize)]
 struct Section {
     /// Index into `parts`.
-    part: usize,
+    part: u32,
     /// The id a result links to (empty: the top of the part).
-    anchor: String,
+    anchor: Box<str>,
     /// The nearest heading (or "Note 3"; empty before the first heading).
-    heading: String,
+    heading: Box<str>,
     /// Index of its first word in the text.
-    start: usize,
+    start: u32,
 }
 
 #[derive(Debug, Serialize)]
@@ -40,16 +41,6 @@ struct PartEntry {
     title: String,
     /// Relative to the site root.
     url: String,
-}
-
-#[derive(Serialize)]
-struct Data<'w> {
-    parts: Vec<PartEntry>,
-    sections: Vec<Section>,
-    /// Every distinct word as written (with its punctuation), commonest first.
-    /// (The file also holds `text`: the text as word numbers, LEB128 varints
-    /// in base64.)
-    words: Vec<&'w str>,
 }
 
 /// The Fx hash (rustc's): a multiply and a rotate per eight bytes, far
@@ -78,7 +69,7 @@ struct Words {
     /// Where each word ends in `text`; it starts where the one before ends.
     ends: Vec<u32>,
     /// How often each word occurs.
-    counts: Vec<usize>,
+    counts: Vec<u32>,
 }
 
 impl Words {
@@ -150,15 +141,15 @@ fn mix(key: u64) -> u64 {
 impl Builder {
     fn section(&mut self, part: usize, anchor: &str, heading: &str) {
         self.sections.push(Section {
-            part,
-            anchor: anchor.to_string(),
-            heading: heading.to_string(),
-            start: self.tokens.len(),
+            part: part as u32,
+            anchor: anchor.into(),
+            heading: heading.into(),
+            start: self.tokens.len() as u32,
         });
     }
 
     /// Counts `count` more occurrences of `word`, returning its number.
-    fn count(&mut self, word: &str, count: usize) -> u32 {
+    fn count(&mut self, word: &str, count: u32) -> u32 {
         use hashbrown::hash_table::Entry;
         let words = &mut self.words;
         let id = if word.len() <= 8 {
@@ -297,10 +288,10 @@ pub fn part_words(title: &str, body: &[Ev], notes: &[Note], word_count: usize) -
 /// part, is encoded and written in pieces rather than held whole.
 pub fn write_data(
     series: &Series,
-    docs: &[Doc],
+    part_words: &[std::sync::Arc<PartWords>],
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    let parts = series
+    let parts: Vec<PartEntry> = series
         .parts
         .iter()
         .map(|part| PartEntry {
@@ -310,36 +301,73 @@ pub fn write_data(
             url: format!("{}index.html", part_dir(part)),
         })
         .collect();
-    let merged = merge(docs.iter().map(|doc| &doc.search));
+    let merged = merge(part_words.iter().map(|part| &**part));
     let (words, rank) = number_words(&merged.vocabulary.words);
-    let data = Data {
-        parts,
-        sections: merged.vocabulary.sections,
-        words,
-    };
-    let json = serde_json::to_string(&data).expect("plain data serialises");
-    // The text (megabytes of base64, which needs no escaping) is added after
-    // serialising; `</` could end a script element early if the file were
-    // ever inlined.
-    let fields = json
-        .strip_suffix('}')
-        .unwrap_or(&json)
-        .replace("</", "<\\/");
-    out.write_all(b"window.quireSearchData=")?;
-    out.write_all(fields.as_bytes())?;
+    // The fields are written one by one, straight out (the sections and
+    // words of a large series are megabytes of JSON); `</` is written `<\/`,
+    // which could otherwise end a script element early if the file were ever
+    // inlined.
+    let mut json = std::io::BufWriter::with_capacity(
+        1 << 16,
+        ScriptSafe {
+            out,
+            after_lt: false,
+        },
+    );
+    json.write_all(br#"window.quireSearchData={"parts":"#)?;
+    serde_json::to_writer(&mut json, &parts)?;
+    json.write_all(br#","sections":"#)?;
+    serde_json::to_writer(&mut json, &merged.vocabulary.sections)?;
+    json.write_all(br#","words":"#)?;
+    serde_json::to_writer(&mut json, &words)?;
+    let out = json.into_inner().map_err(|e| e.into_error())?.out;
+    // The text: megabytes of base64, which needs no escaping.
     out.write_all(b",\"text\":\"")?;
     // Each part's text, its word numbers turned into the series' ranks, is
     // written in turn: the series' whole text is never held as numbers.
     let mut text = Base64Writer::default();
-    for (doc, local) in docs.iter().zip(&merged.locals) {
+    for (part, local) in part_words.iter().zip(&merged.locals) {
         let ranks: Vec<u32> = local.iter().map(|&id| rank[id as usize]).collect();
-        let numbers: Vec<u32> = leb128_decode(&doc.search.tokens)
+        let numbers: Vec<u32> = leb128_decode(&part.tokens)
             .map(|t| ranks[t as usize])
             .collect();
         text.push(&leb128(&numbers), out)?;
     }
     text.finish(out)?;
     out.write_all(b"\"};\n")
+}
+
+/// Writes JSON with every `</` as `<\/` (the same string to a JSON reader).
+struct ScriptSafe<'o> {
+    out: &'o mut dyn std::io::Write,
+    /// Whether the last byte written was `<`.
+    after_lt: bool,
+}
+
+impl std::io::Write for ScriptSafe<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let mut copied = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            let after_lt = match i {
+                0 => self.after_lt,
+                _ => bytes[i - 1] == b'<',
+            };
+            if b == b'/' && after_lt {
+                self.out.write_all(&bytes[copied..i])?;
+                self.out.write_all(b"\\")?;
+                copied = i;
+            }
+        }
+        self.out.write_all(&bytes[copied..])?;
+        if let Some(&last) = bytes.last() {
+            self.after_lt = last == b'<';
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// Base64 of a byte stream that arrives in pieces: whole three-byte groups
@@ -382,11 +410,11 @@ fn merge<'a>(parts: impl Iterator<Item = &'a PartWords>) -> Merged {
         vocabulary
             .sections
             .extend(part.sections.iter().map(|s| Section {
-                part: i,
+                part: i as u32,
                 start: s.start + offset,
                 ..s.clone()
             }));
-        offset += part.token_count;
+        offset += part.token_count as u32;
         locals.push(local);
     }
     Merged { vocabulary, locals }
@@ -463,6 +491,18 @@ fn base64(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_end_tag_opens_in_the_data_even_across_writes() {
+        let mut out = Vec::new();
+        let mut json = ScriptSafe {
+            out: &mut out,
+            after_lt: false,
+        };
+        json.write_all(b"a</b<").unwrap();
+        json.write_all(b"/c/").unwrap();
+        assert_eq!(out, b"a<\\/b<\\/c/");
+    }
 
     #[test]
     fn varints_and_base64_round_trip_by_hand() {

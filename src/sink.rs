@@ -82,7 +82,8 @@ pub fn write_in_batches(
     make: impl Fn(usize) -> String + Sync,
 ) -> std::io::Result<()> {
     use rayon::prelude::*;
-    const BATCH: usize = 32;
+    // Enough to keep both cores busy; more only holds more pieces at once.
+    const BATCH: usize = 8;
     for start in (0..count).step_by(BATCH) {
         let pieces: Vec<String> = (start..count.min(start + BATCH))
             .into_par_iter()

@@ -766,7 +766,56 @@ pub fn escape_into(out: &mut String, s: &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::{escape, letter, PartHtml};
+    use super::*;
+    use crate::markdown::LinkTarget;
+
+    #[test]
+    fn slots_are_filled_with_the_resolved_destinations() {
+        let link = |note| LinkRef {
+            target: LinkTarget::PartNumber {
+                number: 2,
+                anchor: None,
+            },
+            raw: "part:2".into(),
+            at: (1, 1),
+            text: "x".into(),
+            title: String::new(),
+            note,
+            section: None,
+            body_ordinal: 1,
+        };
+        let links = [link(None), link(Some(3))];
+        let targets = Targets {
+            links: vec![
+                LinkOut::Href("../b/index.html".into()),
+                LinkOut::Forthcoming("Part II, forthcoming".into()),
+            ],
+            images: vec![ImageOut {
+                src: "../assets/a.png".into(),
+                size: Some((4, 3)),
+            }],
+        };
+        let text = format!(
+            "<p>{}x{} {}y{} <img {} alt=\"\"></p>",
+            slot(SLOT_LINK_BODY, 0),
+            slot(SLOT_LINK_END, 0),
+            slot(SLOT_LINK_SIDENOTE, 1),
+            slot(SLOT_LINK_END, 1),
+            slot(SLOT_IMAGE, 0)
+        );
+        assert_eq!(
+            fill(&text, &links, &targets).unwrap(),
+            "<p><a href=\"../b/index.html\" id=\"xref-1\">x</a> \
+             <span class=\"link-forthcoming\" title=\"Part II, forthcoming\">y</span> \
+             <img src=\"../assets/a.png\" width=\"4\" height=\"3\" alt=\"\"></p>"
+        );
+        assert_eq!(fill("<p>no slots</p>", &links, &targets), None);
+        // What is not a slot quire wrote is left alone.
+        assert_eq!(
+            fill("a\0z9\0b\0i7\0", &links, &targets).as_deref(),
+            Some("a\0z9\0b\0i7\0")
+        );
+    }
 
     #[test]
     fn the_margin_is_cut_out_and_follows_changes_to_the_text() {

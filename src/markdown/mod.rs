@@ -53,8 +53,17 @@ pub struct ParsedDoc {
     pub has_highlighted_code: bool,
     /// Every citation, in text order, with the id a link to it lands on.
     pub citations: Vec<CiteSpot>,
-    /// The words of the part for the search data.
-    pub search: crate::search::PartWords,
+}
+
+/// What `parse` makes of a part.
+pub struct ParsedPart {
+    /// What later stages need to know of it.
+    pub doc: ParsedDoc,
+    /// Its HTML, with slots for its links' and images' destinations.
+    pub html: PartHtml,
+    /// Its words for the search data: apart from the doc, so that a build
+    /// can let them go once that file is written.
+    pub words: crate::search::PartWords,
 }
 
 /// A part while it is parsed: its events and what the passes took out of
@@ -97,11 +106,21 @@ pub fn options() -> Options {
 
 /// Parses a part's body once, runs the extraction passes and makes its HTML
 /// (with its links' and images' destinations left to fill in once every
-/// part is known: `PartHtml::resolved`).
-pub fn parse(part: &Part, context: Context<'_>, diags: &mut Diagnostics) -> (ParsedDoc, PartHtml) {
+/// part is known: `PartHtml::resolved`) and its search words.
+pub fn parse(part: &Part, context: Context<'_>, diags: &mut Diagnostics) -> ParsedPart {
     let parse = events(part, context, diags);
     let html = PartHtml::draft(&parse);
-    (parse.doc, html)
+    let words = crate::search::part_words(
+        &part.meta.title,
+        &parse.body,
+        &parse.notes,
+        parse.doc.word_count,
+    );
+    ParsedPart {
+        doc: parse.doc,
+        html,
+        words,
+    }
 }
 
 /// The events of a part and everything the passes take out of them.
@@ -157,7 +176,6 @@ fn events(part: &Part, context: Context<'_>, diags: &mut Diagnostics) -> Parse {
         .iter()
         .chain(notes.iter().flat_map(|n| &n.events))
         .any(|(e, _)| matches!(e, Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(lang))) if !lang.trim().is_empty()));
-    let search = crate::search::part_words(&part.meta.title, &events, &notes, word_count);
     Parse {
         body: events,
         marks,
@@ -171,7 +189,6 @@ fn events(part: &Part, context: Context<'_>, diags: &mut Diagnostics) -> Parse {
             word_count,
             has_highlighted_code,
             citations: cited.spots,
-            search,
         },
         _source: source,
     }
@@ -324,7 +341,7 @@ mod tests {
         let text = format!("+++\ntitle = \"T\"\n+++\n{body}");
         let part =
             crate::part::parse(std::path::Path::new("series/01-t.md"), text, &mut d).unwrap();
-        (parse(&part, Context::default(), &mut d).0, d)
+        (parse(&part, Context::default(), &mut d).doc, d)
     }
 
     #[test]
@@ -352,15 +369,15 @@ mod tests {
             "the events' parse keeps the file"
         );
         drop(parsed);
-        let (doc, html) = parse(&part, Context::default(), &mut d);
+        let parsed = parse(&part, Context::default(), &mut d);
         drop(part);
         assert_eq!(
             Arc::strong_count(&file),
             1,
             "neither the doc nor its HTML keeps it"
         );
-        assert_eq!(doc.word_count, 3);
-        assert_eq!(html.body, "<p>Plain words here.</p>\n");
+        assert_eq!(parsed.doc.word_count, 3);
+        assert_eq!(parsed.html.body, "<p>Plain words here.</p>\n");
     }
 
     #[test]
