@@ -215,7 +215,11 @@ fn fill(text: &str, links: &[LinkRef], targets: &Targets) -> Option<String> {
         let kind = bytes.get(next + 1).copied().unwrap_or_default();
         let digits = next + 2;
         let end = memchr::memchr(0, &bytes[digits.min(bytes.len())..]).map(|n| digits + n);
-        let index = end.and_then(|end| text[digits..end].parse::<usize>().ok());
+        // Read as bytes: after a NUL that is not a slot, `digits` need not
+        // fall on a character boundary.
+        let index = end
+            .and_then(|end| std::str::from_utf8(&bytes[digits..end]).ok())
+            .and_then(|n| n.parse::<usize>().ok());
         let filled = index.and_then(|index| slot_html(kind, index, links, targets));
         // Anything else is not a slot quire wrote: left as it is.
         if let (Some(html), Some(end)) = (filled, end) {
@@ -812,8 +816,8 @@ mod tests {
         assert_eq!(fill("<p>no slots</p>", &links, &targets), None);
         // What is not a slot quire wrote is left alone.
         assert_eq!(
-            fill("a\0z9\0b\0i7\0", &links, &targets).as_deref(),
-            Some("a\0z9\0b\0i7\0")
+            fill("a\0z9\0b\0i7\0\0€1\0", &links, &targets).as_deref(),
+            Some("a\0z9\0b\0i7\0\0€1\0")
         );
     }
 
