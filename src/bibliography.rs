@@ -43,6 +43,10 @@ pub struct Bibliography {
     pub path: PathBuf,
     /// Hash of the bibliography and the style: parses made with other ones are stale.
     pub fingerprint: u64,
+    /// Hash of the style and the language: with the works a form or a list is
+    /// made from, what keys it in the store (a work added to the
+    /// bibliography leaves the other works' forms stored).
+    style_fingerprint: u64,
     /// The style without its bibliography layout, for citations (hayagriva
     /// would otherwise format a reference list with every citation).
     cite_style: IndependentStyle,
@@ -282,8 +286,17 @@ impl Bibliography {
                 self.namesakes.get(&set.key),
                 self.expanded.get(&set.key).map(|(_, shown)| shown)
             );
-            self.store
-                .form(self.cache_key(&made_from), || self.format_forms(form))
+            // Its own work and those it is cited between (see `format_forms`);
+            // in a numeric style, the work's place in the file (its marker).
+            let around = self.namesakes.get(&set.key).into_iter();
+            let works = around.flat_map(|(before, after)| before.iter().chain(after));
+            let works = std::iter::once(&set.key).chain(works);
+            let made_from = match self.numeric {
+                true => format!("{made_from}{:?}", self.key_index.get(&set.key)),
+                false => made_from,
+            };
+            let key = self.cache_key(&made_from, works.filter_map(|k| self.cite_entry(k)));
+            self.store.form(key, || self.format_forms(form))
         });
         let html = forms
             .iter()
@@ -301,13 +314,21 @@ impl Bibliography {
         }
     }
 
-    /// The key in the cache of what is made from `made_from` with this
-    /// bibliography, style and language.
-    fn cache_key(&self, made_from: &str) -> u64 {
+    /// The key in the store of what is made from `made_from` and the entries
+    /// of `works` with this style and language.
+    fn cache_key<'e>(
+        &self,
+        made_from: &str,
+        works: impl Iterator<Item = &'e hayagriva::Entry>,
+    ) -> u64 {
+        use std::hash::{Hash, Hasher};
         let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-        hasher.update(&self.fingerprint.to_le_bytes());
+        hasher.update(&self.style_fingerprint.to_le_bytes());
         hasher.update(made_from.as_bytes());
-        hasher.digest()
+        for entry in works {
+            entry.hash(&mut hasher);
+        }
+        hasher.finish()
     }
 
     /// Page locators written as ranges ("321-328", "321–8"), in the style's
@@ -622,9 +643,10 @@ pub fn load(
     let library = parse_library(rel, &text, diags)?;
     let style_name = style_name.unwrap_or(DEFAULT_STYLE);
     let (style, style_text) = load_style(root, style_name, diags)?;
-    let fingerprint = xxhash_rust::xxh3::xxh3_64(
-        format!("{text}\u{0}{style_name}\u{0}{style_text}\u{0}{language}").as_bytes(),
+    let style_fingerprint = xxhash_rust::xxh3::xxh3_64(
+        format!("{style_name}\u{0}{style_text}\u{0}{language}").as_bytes(),
     );
+    let fingerprint = xxhash_rust::xxh3::xxh3_64(text.as_bytes()) ^ style_fingerprint;
     let numeric = is_numeric(&style);
     let mut cite_style = style.clone();
     cite_style.bibliography = None;
@@ -648,6 +670,7 @@ pub fn load(
         locale: Some(LocaleCode(language.to_string())),
         path: rel.to_path_buf(),
         fingerprint,
+        style_fingerprint,
         namesakes: HashMap::new(),
         expanded: HashMap::new(),
         library,
@@ -757,8 +780,10 @@ pub fn reference_id(key: &str) -> String {
 /// The reference list of `keys` (each once), sorted as the style sorts it.
 pub fn references(bib: &Bibliography, keys: &[&str]) -> Vec<Reference> {
     let made_from = format!("references {keys:?} {}", bib.namesakes_hash);
-    bib.store
-        .references(bib.cache_key(&made_from), || format_references(bib, keys))
+    let works = keys.iter().filter_map(|k| bib.library.get(k));
+    bib.store.references(bib.cache_key(&made_from, works), || {
+        format_references(bib, keys)
+    })
 }
 
 fn format_references(bib: &Bibliography, keys: &[&str]) -> Vec<Reference> {
@@ -949,12 +974,12 @@ mod tests {
     }
 
     #[test]
-    fn a_later_build_takes_its_forms_from_the_store_until_the_work_changes() {
+    fn a_later_build_takes_its_forms_from_the_store_until_their_work_changes() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("series")).unwrap();
-        let bib = |title: &str| {
+        let bib = |title: &str, other: &str| {
             let text = format!(
-                "@book{{k, author = {{Orme, Clara}}, title = {{{title}}}, year = {{2014}}}}"
+                "@book{{k, author = {{Orme, Clara}}, title = {{{title}}}, year = {{2014}}}}\n{other}"
             );
             std::fs::write(dir.path().join("series/bibliography.bib"), text).unwrap();
         };
@@ -969,13 +994,17 @@ mod tests {
             locator: None,
             purpose: None,
         };
-        bib("Harbours");
+        bib("Harbours", "");
         let first = load().cite(&form, None);
         assert!(first.contains("Harbours"), "{first}");
         assert!(store.sweep(), "the forms were formatted");
         assert_eq!(load().cite(&form, None), first);
         assert!(!store.sweep(), "and not formatted again");
-        bib("Bridges");
+        let other = "@book{o, author = {Vey, Ana}, title = {Canals}, year = {2001}}";
+        bib("Harbours", other);
+        assert_eq!(load().cite(&form, None), first);
+        assert!(!store.sweep(), "nor when another work is added");
+        bib("Bridges", other);
         assert!(load().cite(&form, None).contains("Bridges"));
         assert!(store.sweep());
     }

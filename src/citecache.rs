@@ -4,9 +4,11 @@
 //! note style, and a long series has a few hundred citation forms and a
 //! reference list, all the same from one build to the next while the
 //! bibliography and the style are. Every entry is keyed by a hash of all it is
-//! made from (the bibliography file, the style, the language, the form and the
-//! works it is told apart from), so an entry is never stale; what the last
-//! build did not use is dropped when the file is written.
+//! made from (the style, the language, the form, and the bibliography entries
+//! of its work and of the works it is told apart from), so an entry is never
+//! stale, and a work added to or edited in the bibliography leaves the other
+//! works' forms in place; what the last build did not use is dropped when the
+//! file is written.
 
 use crate::bibliography::{Position, Reference};
 use crate::kept::Kept;
