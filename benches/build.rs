@@ -1,5 +1,5 @@
 //! `cargo bench`: full builds of generated series (10, 100, 1,000 parts of
-//! 6,000 words), a one-part incremental rebuild, the cost of the index (0, 40
+//! 6,000 words) and their peak memory, a one-part incremental rebuild, the cost of the index (0, 40
 //! and 4,000 terms), and the time from saving a part to the rebuilt page
 //! being served by `quire serve`. Medians of several runs, measured in one
 //! process, side by side; phases from quire's own timings.
@@ -70,6 +70,47 @@ fn report_full(parts: usize, bytes: usize, runs: usize, dir: &Path) -> Duration 
     println!("    phases (ms, medians): {}", line.join(", "));
     total
 }
+
+/// Peak memory (the resident set, as the system counts it) of `quire build`
+/// of `dir` in a process of its own, over the output of the last build.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn peak_memory(parts: usize, bytes: usize, dir: &Path, runs: usize) {
+    let mut peaks = Vec::new();
+    for _ in 0..runs {
+        #[expect(
+            clippy::zombie_processes,
+            reason = "reaped by wait4 below, which also reports its peak memory"
+        )]
+        let child = Command::new(env!("CARGO_BIN_EXE_quire"))
+            .arg("build")
+            .arg("--root")
+            .arg(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("quire starts");
+        let pid = child.id() as libc::pid_t;
+        let mut status = 0;
+        // SAFETY: a zeroed rusage is a valid value; wait4 fills it and the
+        // status for our own child, which nothing else waits for.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        assert_eq!(waited, pid, "waited for the build");
+        assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
+        // Kilobytes on Linux.
+        peaks.push(usage.ru_maxrss as f64 * 1024.0 / 1e6);
+    }
+    peaks.sort_by(f64::total_cmp);
+    let peak = peaks[peaks.len() / 2];
+    let mb = bytes as f64 / 1e6;
+    println!(
+        "peak memory, {parts:>5} parts: median {peak:>6.1} MB over {runs} builds, {:.2}x the Markdown",
+        peak / mb
+    );
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn peak_memory(_: usize, _: usize, _: &Path, _: usize) {}
 
 fn incremental(dir: &Path, runs: usize) {
     let options = BuildOptions {
@@ -182,6 +223,9 @@ fn main() {
         let bytes = corpus(&dir, parts, 40);
         if wanted("full") {
             totals.push((parts, report_full(parts, bytes, runs, &dir)));
+        }
+        if wanted("memory") {
+            peak_memory(parts, bytes, &dir, 3);
         }
         if parts == 100 && wanted("incremental") {
             incremental(&dir, 10);

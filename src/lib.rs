@@ -23,6 +23,7 @@ pub mod index;
 pub mod kept;
 pub mod links;
 pub mod markdown;
+pub mod memory;
 pub mod newpart;
 pub mod numeral;
 pub mod output;

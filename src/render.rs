@@ -4,7 +4,7 @@
 use crate::date::DateView;
 use crate::diagnostics::Diagnostics;
 use crate::index::{self, Locator};
-use crate::links::{part_dir, Backlink, Resolved};
+use crate::links::{part_dir, Backlink};
 use crate::markdown::{html, Doc, Heading};
 use crate::numeral::roman;
 use crate::series::Series;
@@ -152,7 +152,8 @@ pub struct Model<'a> {
     /// One parsed document per published part.
     pub docs: &'a [Doc],
     /// Resolved links and backlinks.
-    pub resolved: &'a Resolved,
+    /// Indexed like the parts: who links to each, in series order.
+    pub backlinks: &'a [Vec<Backlink>],
     /// The index, sorted.
     pub entries: &'a [index::Entry],
     /// Every work the series cites, sorted by the citation style.
@@ -320,8 +321,16 @@ pub fn render_site(
                 return Ok(sink.stream(crate::search::DATA_PATH, &mut |w| {
                     let words =
                         std::mem::take(&mut *model.words.lock().unwrap_or_else(|e| e.into_inner()));
-                    crate::search::write_data(series, &words, w)
-                })?)
+                    let written = crate::search::write_data(series, &words, w);
+                    // A fifth of the build's memory, freed in small blocks
+                    // among the parts' HTML: handed back to the system (when
+                    // watching, the parses keep the words).
+                    drop(words);
+                    if model.reuse.is_none() {
+                        crate::memory::release_free_memory();
+                    }
+                    written
+                })?);
             }
             Job::NotFound => renderer.not_found_page(series)?,
             Job::Feed => {
@@ -535,7 +544,7 @@ impl Renderer<'_> {
     }
 
     fn part_page(&self, summaries: &[PartSummary], index: usize) -> Result<Page, Failure> {
-        let (series, docs, resolved) = (self.model.series, self.model.docs, self.model.resolved);
+        let (series, docs) = (self.model.series, self.model.docs);
         let part = &series.parts[index];
         let doc = &docs[index];
         let relative = |s: &PartSummary| format!("../{}", s.url);
@@ -572,7 +581,7 @@ impl Renderer<'_> {
             total,
             total_numeral: roman(total),
         };
-        let backlinks: Vec<BacklinkView> = resolved.backlinks[index]
+        let backlinks: Vec<BacklinkView> = self.model.backlinks[index]
             .iter()
             .map(|b: &Backlink| {
                 let from = &series.parts[b.from];

@@ -275,7 +275,11 @@ pub fn part_words(title: &str, body: &[Ev], notes: &[Note], word_count: usize) -
     }
     let mut tokens = leb128(&builder.tokens);
     tokens.shrink_to_fit();
+    // Kept until the data file is written: no spare capacity.
     builder.words.text.shrink_to_fit();
+    builder.words.ends.shrink_to_fit();
+    builder.words.counts.shrink_to_fit();
+    builder.sections.shrink_to_fit();
     PartWords {
         sections: builder.sections,
         tokens,
