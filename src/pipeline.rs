@@ -3,7 +3,7 @@
 
 use crate::diagnostics::Diagnostics;
 use crate::markdown::html::{PartHtml, Targets};
-use crate::markdown::{Doc, ParsedDoc};
+use crate::markdown::Doc;
 use crate::search::PartWords;
 use crate::{bibliography, config, date, index, links, markdown, render, series, theme, urls};
 use crate::{BuildError, BuildOptions, Site};
@@ -202,7 +202,7 @@ impl Session {
         });
         clock.lap("load");
         let Parsed {
-            mut docs,
+            docs,
             drafts,
             words,
         } = self.parse_all(
@@ -229,16 +229,9 @@ impl Session {
             .unwrap_or_default();
         let links::Resolved { targets, backlinks } = resolved;
         let html = numbered(self.part_html(&series, &docs, drafts, &targets), &numbers);
-        // The pages need neither the resolved links nor what only the checks
-        // and the index read: a one-off build lets them go before the render
-        // (a sixth of what it holds at 1,000 parts).
-        // (Freeing them is thousands of small frees: on every core.)
+        // The pages do not need the resolved links (thousands of small
+        // frees: on every core).
         targets.into_par_iter().for_each(drop);
-        if self.reuse.is_none() {
-            docs.par_iter_mut()
-                .filter_map(Arc::get_mut)
-                .for_each(ParsedDoc::release_checked);
-        }
         let files = match &theme {
             Some(theme) if !diags.has_errors() => {
                 let model = render::Model {

@@ -55,17 +55,6 @@ pub struct ParsedDoc {
     pub citations: Vec<CiteSpot>,
 }
 
-impl ParsedDoc {
-    /// Lets go of what only the link checks and the index read (links,
-    /// images, ids, index occurrences); the pages need the rest.
-    pub fn release_checked(&mut self) {
-        self.links = Vec::new();
-        self.images = Vec::new();
-        self.occurrences = Vec::new();
-        self.ids = BTreeSet::new();
-    }
-}
-
 /// What `parse` makes of a part.
 pub struct ParsedPart {
     /// What later stages need to know of it.
