@@ -285,7 +285,7 @@ fn check_anchor(doc: &ParsedDoc, anchor: &str) -> Result<(), String> {
     if doc.ids.contains(anchor) {
         return Ok(());
     }
-    let ids: Vec<&str> = doc.ids.iter().map(String::as_str).collect();
+    let ids: Vec<&str> = doc.ids.iter().collect();
     let hint = closest(anchor, &ids)
         .map(|id| format!(" (did you mean #{id}?)"))
         .unwrap_or_else(|| {

@@ -7,12 +7,14 @@ mod footnotes;
 mod headings;
 pub mod highlight;
 pub mod html;
+mod ids;
 pub mod indexing;
 mod refs;
 
 pub use citations::CiteSpot;
 pub use footnotes::{id as note_id, ref_id as note_ref_id, Note};
 pub use headings::Heading;
+pub use ids::Ids;
 pub use indexing::Occurrence;
 pub use refs::{ImageRef, LinkRef, LinkTarget};
 
@@ -21,7 +23,6 @@ use crate::diagnostics::Diagnostics;
 use crate::index::Matcher;
 use crate::part::Part;
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
-use std::collections::BTreeSet;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -46,7 +47,7 @@ pub struct ParsedDoc {
     /// Index occurrences, in order (body first, then notes).
     pub occurrences: Vec<Occurrence>,
     /// Every id the rendered part page carries that a link may target.
-    pub ids: BTreeSet<String>,
+    pub ids: Ids,
     /// Words of prose (body and notes, not code).
     pub word_count: usize,
     /// Whether any fenced code block names a language (highlighting is needed).
@@ -148,7 +149,7 @@ fn events(part: &Part, context: Context<'_>, diags: &mut Diagnostics) -> Parse {
         None => citations::Formatted::default(),
     };
     let headings = headings::assign_ids(&mut events, part, diags);
-    let mut ids: BTreeSet<String> = headings.iter().map(|h| h.id.clone()).collect();
+    let mut ids: Vec<String> = headings.iter().map(|h| h.id.clone()).collect();
     ids.extend(footnotes::ids(&notes));
     let (links, images) = refs::collect(&mut events, &mut notes, &headings, part, diags);
     ids.extend(refs::ids(&links));
@@ -185,7 +186,7 @@ fn events(part: &Part, context: Context<'_>, diags: &mut Diagnostics) -> Parse {
             links,
             images,
             occurrences,
-            ids,
+            ids: ids.into_iter().collect(),
             word_count,
             has_highlighted_code,
             citations: cited.spots,
