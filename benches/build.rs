@@ -1,8 +1,9 @@
 //! `cargo bench`: full builds of generated series (10, 100, 1,000 parts of
-//! 6,000 words) and their peak memory, a one-part incremental rebuild, the cost of the index (0, 40
-//! and 4,000 terms), and the time from saving a part to the rebuilt page
-//! being served by `quire serve`. Medians of several runs, measured in one
-//! process, side by side; phases from quire's own timings.
+//! 6,000 words) and their peak memory, a one-part incremental rebuild, the
+//! cost of the index (0, 40 and 4,000 terms), and the time from saving a part
+//! to the rebuilt page being served by `quire serve`. Medians of several runs, measured in one
+//! process, side by side; phases from quire's own timings. The series are
+//! made in the system's temporary folder, or in `QUIRE_BENCH_DIR`.
 
 use quire::corpus::{generate, Options};
 use quire::pipeline::Session;
@@ -71,34 +72,30 @@ fn report_full(parts: usize, bytes: usize, runs: usize, dir: &Path) -> Duration 
     total
 }
 
-/// Peak memory (the resident set, as the system counts it) of `quire build`
-/// of `dir` in a process of its own, over the output of the last build.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
+/// Peak memory of `quire build` of `dir` in a process of its own, over the
+/// output of the last build, as its `--timings` reports it (the process's
+/// own high-water mark: a parent's `wait4` would count the benchmark's
+/// memory too, which a spawned child inherits until it runs quire).
 fn peak_memory(parts: usize, bytes: usize, dir: &Path, runs: usize) {
     let mut peaks = Vec::new();
     for _ in 0..runs {
-        #[expect(
-            clippy::zombie_processes,
-            reason = "reaped by wait4 below, which also reports its peak memory"
-        )]
-        let child = Command::new(env!("CARGO_BIN_EXE_quire"))
+        let output = Command::new(env!("CARGO_BIN_EXE_quire"))
             .arg("build")
+            .arg("--timings")
             .arg("--root")
             .arg(dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("quire starts");
-        let pid = child.id() as libc::pid_t;
-        let mut status = 0;
-        // SAFETY: a zeroed rusage is a valid value; wait4 fills it and the
-        // status for our own child, which nothing else waits for.
-        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-        let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-        assert_eq!(waited, pid, "waited for the build");
-        assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
-        // Kilobytes on Linux.
-        peaks.push(usage.ru_maxrss as f64 * 1024.0 / 1e6);
+            .output()
+            .expect("quire runs");
+        assert!(output.status.success(), "the generated series builds");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let Some(megabytes) = stdout.lines().find_map(|line| {
+            let mut words = line.split_whitespace();
+            (words.next() == Some("memory")).then(|| words.next()?.parse::<f64>().ok())?
+        }) else {
+            println!("peak memory: not reported on this system");
+            return;
+        };
+        peaks.push(megabytes);
     }
     peaks.sort_by(f64::total_cmp);
     let peak = peaks[peaks.len() / 2];
@@ -108,9 +105,6 @@ fn peak_memory(parts: usize, bytes: usize, dir: &Path, runs: usize) {
         peak / mb
     );
 }
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn peak_memory(_: usize, _: usize, _: &Path, _: usize) {}
 
 fn incremental(dir: &Path, runs: usize) {
     let options = BuildOptions {
@@ -216,7 +210,13 @@ fn main() {
     // `cargo bench` passes `--bench`; a filter word runs only matching groups.
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
     let wanted = |name: &str| filter.as_deref().is_none_or(|f| name.contains(f));
-    let tmp = tempfile::tempdir().unwrap();
+    // `QUIRE_BENCH_DIR=/dev/shm` measures quire rather than the disk, whose
+    // time to create a thousand folders and files varies severalfold.
+    let tmp = match std::env::var_os("QUIRE_BENCH_DIR") {
+        Some(dir) => tempfile::tempdir_in(dir),
+        None => tempfile::tempdir(),
+    }
+    .expect("a temporary folder");
     let mut totals = Vec::new();
     for (parts, runs) in [(10, 20), (100, 10), (1000, 5)] {
         let dir = tmp.path().join(format!("c{parts}"));

@@ -78,7 +78,8 @@ struct BuildArgs {
     /// Keep watching and rebuild on every change.
     #[arg(long)]
     watch: bool,
-    /// Print the time each phase took (load, parse, links, index, render, write).
+    /// Print the time each phase took (load, parse, links, index, render,
+    /// write) and the most memory the build held at once.
     #[arg(long)]
     timings: bool,
     /// Also make an EPUB 3 book of the series, output/<series-title>.epub.
@@ -219,6 +220,13 @@ fn print_timings(report: &quire::BuildReport) {
         );
     }
     println!("  {:<7} {:>9.2} ms", "total", total * 1000.0);
+    if let Some(peak) = quire::memory::peak_resident() {
+        println!(
+            "  {:<7} {:>9.1} MB at the peak",
+            "memory",
+            peak as f64 / 1e6
+        );
+    }
 }
 
 /// `3 parts (1 draft skipped, 1 scheduled: next due 2027-01-05)`.

@@ -151,7 +151,6 @@ pub struct Model<'a> {
     pub series: &'a Series,
     /// One parsed document per published part.
     pub docs: &'a [Doc],
-    /// Resolved links and backlinks.
     /// Indexed like the parts: who links to each, in series order.
     pub backlinks: &'a [Vec<Backlink>],
     /// The index, sorted.

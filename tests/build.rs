@@ -335,6 +335,35 @@ fn cli_help_version_and_usage_errors() {
 }
 
 #[test]
+fn timings_name_every_phase_and_the_peak_memory() {
+    let f = Fixture::three_parts();
+    let out = f.build_ok(&["--timings"]).stdout();
+    let rows: Vec<Vec<&str>> = out
+        .lines()
+        .skip(1)
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    let names: Vec<&str> = rows.iter().map(|r| r[0]).collect();
+    let phases = [
+        "load", "parse", "links", "index", "cite", "render", "write", "total",
+    ];
+    let expected: Vec<&str> = phases
+        .into_iter()
+        .chain(cfg!(target_os = "linux").then_some("memory"))
+        .collect();
+    assert_eq!(names, expected, "{out}");
+    for row in &rows {
+        let value: f64 = row[1].parse().unwrap_or_else(|_| panic!("a number: {out}"));
+        assert!(value >= 0.0, "{out}");
+    }
+    if cfg!(target_os = "linux") {
+        let memory = rows.last().unwrap();
+        assert_eq!(memory[2], "MB", "{out}");
+        assert!(memory[1].parse::<f64>().unwrap() > 1.0, "{out}");
+    }
+}
+
+#[test]
 fn summary_line_reports_parts_files_and_changes() {
     let f = Fixture::three_parts();
     let run = f.build_ok(&[]);
