@@ -5,6 +5,7 @@
 use crate::citecache::{FormSet, Store};
 use crate::citenumbers;
 use crate::diagnostics::{Diagnostics, LineIndex};
+use crate::kindstyle::KindStyles;
 use hayagriva::archive::{ArchivedStyle, LOCALES};
 use hayagriva::citationberg::taxonomy::Locator as CslLocator;
 use hayagriva::citationberg::{IndependentStyle, Locale, LocaleCode, Style, StyleClass};
@@ -48,8 +49,11 @@ pub struct Bibliography {
     /// bibliography leaves the other works' forms stored).
     style_fingerprint: u64,
     /// The style without its bibliography layout, for citations (hayagriva
-    /// would otherwise format a reference list with every citation).
-    cite_style: IndependentStyle,
+    /// would otherwise format a reference list with every citation), and its
+    /// copies for each kind of work (see `kindstyle`).
+    cite_styles: KindStyles,
+    /// The copy for `stand_in_entry`.
+    stand_in_style: Arc<IndependentStyle>,
     /// Citation forms already formatted in this build (see `Form`).
     forms: Mutex<HashMap<Form, Arc<OnceLock<FormSet>>>>,
     /// Forms and reference lists formatted by earlier builds.
@@ -364,9 +368,10 @@ impl Bibliography {
         };
         if form.purpose == Some(CitePurpose::Author) {
             // The name as a short citation gives it ("Daniels", not "Robert Daniels").
+            let style = self.cite_styles.for_entry(entry);
             let request = CitationRequest::new(
                 vec![CitationItem::new(entry, None, None, false, form.purpose)],
-                &self.cite_style,
+                &style,
                 self.locale.clone(),
                 &self.locales,
                 None,
@@ -425,19 +430,31 @@ impl Bibliography {
             true => html.replace(&NUMBER_BASE.to_string(), &citenumbers::mark(index)),
             false => html,
         };
+        // Each citation with the style's copy for its kind of work.
+        let own_style = self.cite_styles.for_entry(entry);
+        let style_of = |item: &CitationItem<'_, hayagriva::Entry>| -> &IndependentStyle {
+            if std::ptr::eq(item.entry, entry) {
+                &own_style
+            } else if std::ptr::eq(item.entry, &self.stand_in_entry) {
+                &self.stand_in_style
+            } else {
+                self.cite_styles.style()
+            }
+        };
         let mut positions = Vec::new();
         for (note, (position, item)) in sequence.into_iter().enumerate() {
             positions.push(position);
+            let style = style_of(&item);
             driver.citation(CitationRequest::new(
                 vec![item],
-                &self.cite_style,
+                style,
                 self.locale.clone(),
                 &self.locales,
                 Some(note + 1),
             ));
         }
         let rendered = driver.finish(BibliographyRequest::new(
-            &self.cite_style,
+            self.cite_styles.style(),
             self.locale.clone(),
             &self.locales,
         ));
@@ -652,9 +669,12 @@ pub fn load(
     cite_style.bibliography = None;
     let mut list_style = style.clone();
     list_style.citation.layout.elements.clear();
+    let stand_in_entry = hayagriva::Entry::new("quire-stand-in", hayagriva::types::EntryType::Misc);
+    let cite_styles = KindStyles::new(cite_style);
     Some(Bibliography {
         style,
-        cite_style,
+        stand_in_style: cite_styles.for_entry(&stand_in_entry),
+        cite_styles,
         list_style,
         forms: Mutex::default(),
         store,
@@ -665,7 +685,7 @@ pub fn load(
             .enumerate()
             .map(|(i, key)| (key.to_string(), i))
             .collect(),
-        stand_in_entry: hayagriva::Entry::new("quire-stand-in", hayagriva::types::EntryType::Misc),
+        stand_in_entry,
         locales: locales_for(language),
         locale: Some(LocaleCode(language.to_string())),
         path: rel.to_path_buf(),

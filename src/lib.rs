@@ -21,6 +21,7 @@ pub mod feed;
 pub mod fingerprint;
 pub mod index;
 pub mod kept;
+pub mod kindstyle;
 pub mod links;
 pub mod markdown;
 pub mod memory;
