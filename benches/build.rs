@@ -1,7 +1,8 @@
 //! `cargo bench`: full builds of generated series (10, 100, 1,000 parts of
 //! 6,000 words) and their peak memory, a one-part incremental rebuild, the
 //! cost of the index (0, 40 and 4,000 terms), and the time from saving a part
-//! to the rebuilt page being served by `quire serve`. Medians of several runs, measured in one
+//! to the rebuilt page being served by `quire serve`, and the cost of ten
+//! citations per part (Chicago notes and APA, repeated and first builds). Medians of several runs, measured in one
 //! process, side by side; phases from quire's own timings. The series are
 //! made in the system's temporary folder, or in `QUIRE_BENCH_DIR`.
 
@@ -104,6 +105,75 @@ fn peak_memory(parts: usize, bytes: usize, dir: &Path, runs: usize) {
         "peak memory, {parts:>5} parts: median {peak:>6.1} MB over {runs} builds, {:.2}x the Markdown",
         peak / mb
     );
+}
+
+/// What ten citations per part add to a 1,000-part build, in Chicago notes
+/// and APA: a repeated build takes its citation forms from `.quire-cache/`,
+/// a first build formats them all. Each round builds every series once,
+/// alternating the order (the first build of a round is slower here).
+fn citations(tmp: &Path, runs: usize) {
+    let make = |name: &str, citations: usize, style: Option<&str>| {
+        let dir = tmp.join(name);
+        generate(&Options {
+            parts: 1000,
+            citations,
+            out: dir.clone(),
+            ..Options::default()
+        });
+        if let Some(style) = style {
+            let toml = dir.join("series/series.toml");
+            let text = std::fs::read_to_string(&toml).expect("series.toml");
+            std::fs::write(&toml, format!("citation_style = \"{style}\"\n{text}")).unwrap();
+        }
+        dir
+    };
+    let plain = make("cite-none", 0, None);
+    let chicago = make("cite-chicago", 10, None);
+    let apa = make("cite-apa", 10, Some("apa"));
+    let series = [
+        ("no citations", &plain, false),
+        ("Chicago notes, repeated build", &chicago, false),
+        ("Chicago notes, first build", &chicago, true),
+        ("APA, repeated build", &apa, false),
+        ("APA, first build", &apa, true),
+    ];
+    let build = |root: &Path, first: bool| {
+        if first {
+            let _ = std::fs::remove_dir_all(root.join(".quire-cache"));
+        }
+        let _ = std::fs::remove_dir_all(root.join("output"));
+        let start = Instant::now();
+        quire::build(&BuildOptions {
+            root: root.to_path_buf(),
+            ..BuildOptions::default()
+        })
+        .expect("the generated series builds");
+        start.elapsed()
+    };
+    let mut samples = vec![Vec::new(); series.len()];
+    for (_, root, first) in &series {
+        build(root, *first);
+    }
+    for round in 0..runs {
+        let mut order: Vec<usize> = (0..series.len()).collect();
+        if round % 2 == 1 {
+            order.reverse();
+        }
+        for i in order {
+            let (_, root, first) = series[i];
+            samples[i].push(build(root, first));
+        }
+    }
+    let medians: Vec<Duration> = samples.into_iter().map(median).collect();
+    let base = medians[0].as_secs_f64();
+    for ((name, _, _), total) in series.iter().zip(&medians) {
+        let name = format!("{name}:");
+        println!(
+            "citations, 1,000 parts, {name:<31} median {:>7.1} ms ({:+.1}% against no citations)",
+            ms(*total),
+            100.0 * (total.as_secs_f64() / base - 1.0)
+        );
+    }
 }
 
 fn incremental(dir: &Path, runs: usize) {
@@ -242,6 +312,9 @@ fn main() {
             "growth: 1,000 parts take {:.1}x the time of 100 parts",
             t1000.as_secs_f64() / t100.as_secs_f64()
         );
+    }
+    if wanted("citations") {
+        citations(tmp.path(), 8);
     }
     if wanted("index") {
         let mut by_terms = Vec::new();
