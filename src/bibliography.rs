@@ -52,8 +52,9 @@ pub struct Bibliography {
     /// would otherwise format a reference list with every citation), and its
     /// copies for each kind of work (see `kindstyle`).
     cite_styles: KindStyles,
-    /// The copy for `stand_in_entry`.
-    stand_in_style: Arc<IndependentStyle>,
+    /// The style for `stand_in_entry`: the citation style's settings with a
+    /// layout that prints one word (see `stand_in_style`).
+    stand_in_style: IndependentStyle,
     /// Citation forms already formatted in this build (see `Form`).
     forms: Mutex<HashMap<Form, Arc<OnceLock<FormSet>>>>,
     /// Forms and reference lists formatted by earlier builds.
@@ -66,7 +67,7 @@ pub struct Bibliography {
     /// Each work's place in the bibliography file, for its marker number.
     key_index: HashMap<String, usize>,
     /// A work that is cited between two citations of another, to make the
-    /// second a "subsequent" one; it has no fields, so it costs nothing to format.
+    /// second a "subsequent" one.
     stand_in_entry: hayagriva::Entry,
     /// The style without its citation layout, for reference lists.
     list_style: IndependentStyle,
@@ -670,10 +671,11 @@ pub fn load(
     let mut list_style = style.clone();
     list_style.citation.layout.elements.clear();
     let stand_in_entry = hayagriva::Entry::new("quire-stand-in", hayagriva::types::EntryType::Misc);
+    let stand_in_style = stand_in_style(&cite_style);
     let cite_styles = KindStyles::new(cite_style);
     Some(Bibliography {
         style,
-        stand_in_style: cite_styles.for_entry(&stand_in_entry),
+        stand_in_style,
         cite_styles,
         list_style,
         forms: Mutex::default(),
@@ -774,6 +776,25 @@ fn load_style(
         Style::Independent(style) => Some((style, String::new())),
         Style::Dependent(_) => None,
     }
+}
+
+/// The style the stand-in work is cited with: `style`'s settings, and a
+/// layout that prints one word no citation prints. Only its place in the
+/// sequence matters, and through the style as written a work without fields
+/// took as long as a full first note (every `substitute` tried in vain).
+fn stand_in_style(style: &IndependentStyle) -> IndependentStyle {
+    const ONE_WORD: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="note" version="1.0">
+  <info><title>stand-in</title><id>quire-stand-in</id><updated>2026-01-01T00:00:00+00:00</updated></info>
+  <citation><layout><text value="quire-stand-in-90401"/></layout></citation>
+</style>"#;
+    let mut stand_in = style.clone();
+    stand_in.macros.clear();
+    stand_in.citation.layout = IndependentStyle::from_xml(ONE_WORD)
+        .expect("the stand-in style parses")
+        .citation
+        .layout;
+    stand_in
 }
 
 /// A formatted work of a reference list.
@@ -1027,6 +1048,110 @@ mod tests {
         bib("Bridges", other);
         assert!(load().cite(&form, None).contains("Bridges"));
         assert!(store.sweep());
+    }
+
+    /// A form's locator, its value, and another value of the same kind.
+    type Case = (
+        Option<(&'static str, bool)>,
+        Option<&'static str>,
+        Option<&'static str>,
+    );
+
+    const POSITIONS_CSL: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="note" version="1.0">
+  <info><title>Positions</title><id>positions</id><updated>2026-01-01T00:00:00+00:00</updated></info>
+  <citation><layout suffix=".">
+    <choose>
+      <if position="ibid-with-locator"><text value="Ibid."/><text variable="locator" prefix=" "/></if>
+      <else-if position="ibid"><text value="Ibid"/></else-if>
+      <else-if position="subsequent"><names variable="author"><name form="short"/></names><text variable="title" form="short" prefix=", "/><text variable="locator" prefix=", "/></else-if>
+      <else><names variable="author"/><text variable="title" prefix=", " font-style="italic"/><date variable="issued" prefix=" (" suffix=")"><date-part name="year"/></date><text variable="locator" prefix=", "/></else>
+    </choose>
+  </layout></citation>
+</style>"#;
+
+    /// Each position's form, as `cite` gives it and as hayagriva gives it for
+    /// the style as written, in a sequence of real works.
+    #[test]
+    fn every_form_is_what_the_style_as_written_gives() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("series")).unwrap();
+        let works = "@book{book, author = {Orme, Clara}, title = {Harbours of the North}, publisher = {Atlas}, location = {Leith}, year = {2014}}\n\
+            @incollection{chapter, author = {Vey, Ana}, title = {Grain}, booktitle = {Rail and Sea}, editor = {Lamb, Rui}, publisher = {Dune}, year = {2001}, pages = {5--40}}\n\
+            @article{article, author = {Kell, Mara}, title = {Lights}, journaltitle = {Coast}, volume = {3}, pages = {1--9}, year = {1999}}\n\
+            @book{other, author = {Sikorsky, Igor}, title = {Flying Machines}, year = {1932}}";
+        std::fs::write(dir.path().join("series/bibliography.bib"), works).unwrap();
+        // No archived style prints "Ibid." (Chicago's 17th edition shortens
+        // instead), so a style of the series' own tells every position apart.
+        std::fs::write(dir.path().join("series/positions.csl"), POSITIONS_CSL).unwrap();
+        let locales = hayagriva::archive::locales();
+        let en = Some(LocaleCode("en-US".into()));
+        for style_name in [
+            "positions.csl",
+            "chicago-notes",
+            "chicago-shortened-notes",
+            "chicago-author-date",
+            "apa",
+            "mla",
+        ] {
+            let mut diags = Diagnostics::default();
+            let store = Arc::new(Store::default());
+            let bib =
+                load(dir.path(), Some(style_name), "en-US", store, &mut diags).expect("loads");
+            let other = bib.library.get("other").unwrap();
+            for key in ["book", "chapter", "article"] {
+                let entry = bib.library.get(key).unwrap();
+                // The locator, its value, and another for "Ibid., 7".
+                let locators: [Case; 3] = [
+                    (None, None, None),
+                    (Some(("page", false)), Some("12"), Some("7")),
+                    (Some(("page", true)), Some("33–35"), Some("40–41")),
+                ];
+                for (locator, value, another) in locators {
+                    let at = |v: Option<&'static str>| {
+                        v.map(|v| SpecificLocator(CslLocator::Page, LocatorPayload::Str(v)))
+                    };
+                    let items = [
+                        CitationItem::new(entry, at(value), None, false, None),
+                        CitationItem::with_entry(other),
+                        CitationItem::new(entry, at(value), None, false, None),
+                        CitationItem::new(entry, at(value), None, false, None),
+                        CitationItem::new(entry, at(another), None, false, None),
+                    ];
+                    let mut driver = BibliographyDriver::new();
+                    for (note, item) in items.into_iter().enumerate() {
+                        driver.citation(CitationRequest::new(
+                            vec![item],
+                            &bib.style,
+                            en.clone(),
+                            &locales,
+                            Some(note + 1),
+                        ));
+                    }
+                    let expected =
+                        driver.finish(BibliographyRequest::new(&bib.style, en.clone(), &locales));
+                    let positions = [
+                        (0, Position::First, value),
+                        (2, Position::Subsequent, value),
+                        (3, Position::Ibid, value),
+                        (4, Position::IbidWithLocator, another),
+                    ];
+                    for (at, position, value) in positions {
+                        let form = Form {
+                            key: key.into(),
+                            position,
+                            locator,
+                            purpose: None,
+                        };
+                        assert_eq!(
+                            bib.cite(&form, value),
+                            to_html(&expected.citations[at].citation),
+                            "{style_name}, {key}, {position:?}, {value:?}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]
