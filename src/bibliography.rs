@@ -431,24 +431,22 @@ impl Bibliography {
             true => html.replace(&NUMBER_BASE.to_string(), &citenumbers::mark(index)),
             false => html,
         };
-        // Each citation with the style's copy for its kind of work.
-        let own_style = self.cite_styles.for_entry(entry);
-        let style_of = |item: &CitationItem<'_, hayagriva::Entry>| -> &IndependentStyle {
-            if std::ptr::eq(item.entry, entry) {
-                &own_style
-            } else if std::ptr::eq(item.entry, &self.stand_in_entry) {
-                &self.stand_in_style
-            } else {
-                self.cite_styles.style()
-            }
-        };
+        // Each citation with the style's copy for its kind of work (the
+        // stand-in with its one-word style).
+        let sequence: Vec<_> = sequence.collect();
+        let styles: Vec<Option<Arc<IndependentStyle>>> = sequence
+            .iter()
+            .map(|(_, item)| {
+                let stand_in = std::ptr::eq(item.entry, &self.stand_in_entry);
+                (!stand_in).then(|| self.cite_styles.for_entry(item.entry))
+            })
+            .collect();
         let mut positions = Vec::new();
-        for (note, (position, item)) in sequence.into_iter().enumerate() {
+        for (note, ((position, item), style)) in sequence.into_iter().zip(&styles).enumerate() {
             positions.push(position);
-            let style = style_of(&item);
             driver.citation(CitationRequest::new(
                 vec![item],
-                style,
+                style.as_deref().unwrap_or(&self.stand_in_style),
                 self.locale.clone(),
                 &self.locales,
                 Some(note + 1),

@@ -27,6 +27,10 @@ pub struct KindStyles {
     probe: Option<IndependentStyle>,
     /// Copies made so far, by which of `kinds` the work is of.
     made: Mutex<HashMap<Vec<bool>, Arc<IndependentStyle>>>,
+    /// The copy each work was given, by its key (a series' bibliography has
+    /// one entry per key; a work's forms are made with its namesakes', so
+    /// each is asked for many times).
+    given: Mutex<HashMap<String, Arc<IndependentStyle>>>,
 }
 
 impl KindStyles {
@@ -44,6 +48,7 @@ impl KindStyles {
             style: Arc::new(style),
             kinds,
             made: Mutex::default(),
+            given: Mutex::default(),
         }
     }
 
@@ -53,12 +58,22 @@ impl KindStyles {
     }
 
     /// The style for citing `entry`: the same output, with its type tests
-    /// already answered.
+    /// already answered. Entries with the same key must be of the same type.
     pub fn for_entry(&self, entry: &Entry) -> Arc<IndependentStyle> {
         let Some(probe) = &self.probe else {
             return Arc::clone(&self.style);
         };
-        let is = self.kinds_of(entry, probe);
+        if let Some(style) = self.given.lock().expect("not poisoned").get(entry.key()) {
+            return Arc::clone(style);
+        }
+        let style = self.decided(self.kinds_of(entry, probe));
+        let mut given = self.given.lock().expect("not poisoned");
+        given.insert(entry.key().to_string(), Arc::clone(&style));
+        style
+    }
+
+    /// The copy for works of the kinds `is` says.
+    fn decided(&self, is: Vec<bool>) -> Arc<IndependentStyle> {
         let mut made = self.made.lock().expect("not poisoned");
         let style = made.entry(is).or_insert_with_key(|is| {
             let mut style = (*self.style).clone();
