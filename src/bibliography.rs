@@ -784,7 +784,7 @@ fn stand_in_style(style: &IndependentStyle) -> IndependentStyle {
     const ONE_WORD: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 <style xmlns="http://purl.org/net/xbiblio/csl" class="note" version="1.0">
   <info><title>stand-in</title><id>quire-stand-in</id><updated>2026-01-01T00:00:00+00:00</updated></info>
-  <citation><layout><text value="quire-stand-in-90401"/></layout></citation>
+  <citation><layout><text value="quire-stand-in"/></layout></citation>
 </style>"#;
     let mut stand_in = style.clone();
     stand_in.macros.clear();
