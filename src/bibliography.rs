@@ -50,7 +50,7 @@ pub struct Bibliography {
     style_fingerprint: u64,
     /// The style without its bibliography layout, for citations (hayagriva
     /// would otherwise format a reference list with every citation), and its
-    /// copies for each kind of work (see `kindstyle`).
+    /// copies with each work's type and field tests answered (see `kindstyle`).
     cite_styles: KindStyles,
     /// The style for `stand_in_entry`: the citation style's settings with a
     /// layout that prints one word (see `stand_in_style`).

@@ -1,32 +1,61 @@
-//! A CSL style with its `type` tests decided for one kind of work.
+//! A CSL style with its tests decided for one work.
 //!
-//! Styles like Chicago test a work's type hundreds of times per citation
-//! (`<if type="book chapter">`), and hayagriva answers each test by building
-//! and matching entry selectors: a third of the time of formatting a
-//! citation. A work's type does not change between tests, so for each
-//! combination of answers the style is copied once with those tests decided:
-//! branches that can no longer be chosen are dropped and the one that must
-//! be becomes the choice's `else`. Every other test is left to hayagriva.
+//! Styles like Chicago test a work's type and fields hundreds of times per
+//! citation (`<if type="book chapter">`, `<if variable="editor">`), and
+//! hayagriva answers each test anew: type tests by building and matching
+//! entry selectors, variable tests by resolving the field. Most answers do
+//! not change between tests of one work, so for each combination of answers
+//! the style is copied once with those tests decided: branches that can no
+//! longer be chosen are dropped and the one that must be becomes the
+//! choice's `else`. The answers come from hayagriva itself, through a probe
+//! style that prints which tests hold for a work (its `EntryLike` is
+//! private). Every other test is left to hayagriva.
 
-use hayagriva::citationberg::taxonomy::Kind;
+use hayagriva::citationberg::taxonomy::{
+    Kind, NameVariable, NumberVariable, StandardVariable, Variable,
+};
 use hayagriva::citationberg::{
     Choose, ChooseBranch, ChooseMatch, ElseBranch, IndependentStyle, LayoutRenderingElement,
-    NamesChild,
+    NamesChild, TextTarget,
 };
 use hayagriva::{CitationItem, CitationRequest, Entry};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-/// A style and its copies with decided type tests, made as works need them.
+/// A test whose answer is the same in every citation of a work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Test {
+    /// Whether the work is of this type.
+    Type(Kind),
+    /// Whether the work has this field.
+    Variable(Variable),
+}
+
+/// Variables whose value depends on the citation, not only on the work.
+/// Testing the citation number or label also tells hayagriva that the style
+/// uses them (a side effect), so branches that test them stay as written.
+fn depends_on_citation(var: Variable) -> bool {
+    matches!(
+        var,
+        Variable::Number(
+            NumberVariable::CitationNumber
+                | NumberVariable::FirstReferenceNoteNumber
+                | NumberVariable::Locator
+        ) | Variable::Standard(StandardVariable::CitationLabel | StandardVariable::YearSuffix)
+    )
+}
+
+/// A style and its copies with decided tests, made as works need them.
 pub struct KindStyles {
     /// The style as written.
     style: Arc<IndependentStyle>,
-    /// Every type the style tests, in a fixed order.
-    kinds: Vec<Kind>,
-    /// A style that prints the place in `kinds` of each type a work is of.
+    /// Every test the probe answers, in a fixed order.
+    tests: Vec<Test>,
+    /// A style that prints the place in `tests` of each test that holds for
+    /// a work.
     probe: Option<IndependentStyle>,
-    /// Copies made so far, by which of `kinds` the work is of.
-    made: Mutex<HashMap<Vec<bool>, Arc<IndependentStyle>>>,
+    /// Copies made so far, by the answers they were made with.
+    made: Mutex<HashMap<Vec<Option<bool>>, Arc<IndependentStyle>>>,
     /// The copy each work was given, by its key (a series' bibliography has
     /// one entry per key; a work's forms are made with its namesakes', so
     /// each is asked for many times).
@@ -35,18 +64,37 @@ pub struct KindStyles {
 
 impl KindStyles {
     pub fn new(style: IndependentStyle) -> Self {
-        let mut kinds = Vec::new();
+        let mut tests = Vec::new();
+        let mut add = |test: Test| {
+            if !tests.contains(&test) {
+                tests.push(test);
+            }
+        };
         visit_branches(&style, &mut |branch| {
             for kind in branch.type_.iter().flatten() {
-                if !kinds.contains(kind) {
-                    kinds.push(*kind);
+                add(Test::Type(*kind));
+            }
+            for var in branch.variable.iter().flatten() {
+                if !depends_on_citation(*var) {
+                    add(Test::Variable(*var));
                 }
             }
         });
+        // Whether a substitute can be rendered depends on these.
+        visit_elements(&style, &mut |element| match element {
+            LayoutRenderingElement::Names(names) if names.substitute().is_some() => {
+                names
+                    .variable
+                    .iter()
+                    .for_each(|v| add(Test::Variable(Variable::Name(*v))));
+            }
+            _ => {}
+        });
+        let (probe, tests) = probe_style(tests);
         KindStyles {
-            probe: probe_style(&kinds),
+            probe,
             style: Arc::new(style),
-            kinds,
+            tests,
             made: Mutex::default(),
             given: Mutex::default(),
         }
@@ -57,8 +105,9 @@ impl KindStyles {
         &self.style
     }
 
-    /// The style for citing `entry`: the same output, with its type tests
-    /// already answered. Entries with the same key must be of the same type.
+    /// The style for citing `entry`: the same output, with the tests whose
+    /// answers are fixed for it already answered. Entries with the same key
+    /// must be of the same type and have the same fields.
     pub fn for_entry(&self, entry: &Entry) -> Arc<IndependentStyle> {
         let Some(probe) = &self.probe else {
             return Arc::clone(&self.style);
@@ -66,20 +115,21 @@ impl KindStyles {
         if let Some(style) = self.given.lock().expect("not poisoned").get(entry.key()) {
             return Arc::clone(style);
         }
-        let style = self.decided(self.kinds_of(entry, probe));
+        let style = self.decided_for(self.holds(entry, probe));
         let mut given = self.given.lock().expect("not poisoned");
         given.insert(entry.key().to_string(), Arc::clone(&style));
         style
     }
 
-    /// The copy for works of the kinds `is` says.
-    fn decided(&self, is: Vec<bool>) -> Arc<IndependentStyle> {
+    /// The copy made with `answers` (in the order of `tests`; `None` for a
+    /// test left to hayagriva).
+    fn decided(&self, answers: Vec<Option<bool>>) -> Arc<IndependentStyle> {
         let mut made = self.made.lock().expect("not poisoned");
-        let style = made.entry(is).or_insert_with_key(|is| {
+        let style = made.entry(answers).or_insert_with_key(|answers| {
             let mut style = (*self.style).clone();
-            let answer = |kind: &Kind| {
-                let at = self.kinds.iter().position(|k| k == kind);
-                at.is_some_and(|at| is[at])
+            let answer = |test: Test| {
+                let at = self.tests.iter().position(|t| *t == test)?;
+                answers[at]
             };
             decide_style(&mut style, &answer);
             Arc::new(style)
@@ -87,8 +137,41 @@ impl KindStyles {
         Arc::clone(style)
     }
 
-    /// Which of `kinds` the entry is of, as hayagriva decides it.
-    fn kinds_of(&self, entry: &Entry, probe: &IndependentStyle) -> Vec<bool> {
+    /// The copy for a work for which `holds` says which of `tests` hold.
+    /// Once a `<substitute>` is rendered in place of missing names, hayagriva
+    /// suppresses every variable it queried, and later tests of them fail.
+    /// So the variables of every substitute the copy can still come to render
+    /// (a `<names>` whose variables the work lacks or may have had
+    /// suppressed, in a branch not dropped) are left to hayagriva, until no
+    /// other substitute can be rendered. Tests of the other variables give
+    /// the same answer at any point of any citation of the work.
+    fn decided_for(&self, holds: Vec<bool>) -> Arc<IndependentStyle> {
+        let mut left: HashSet<Variable> = HashSet::new();
+        loop {
+            let answers = self
+                .tests
+                .iter()
+                .zip(&holds)
+                .map(|(test, holds)| match test {
+                    Test::Variable(var) if left.contains(var) => None,
+                    _ => Some(*holds),
+                });
+            let style = self.decided(answers.collect());
+            let has = |var: NameVariable| {
+                let var = Variable::Name(var);
+                let at = self.tests.iter().position(|t| *t == Test::Variable(var));
+                !left.contains(&var) && at.is_some_and(|at| holds[at])
+            };
+            let suppressible = substitutable(&style, has);
+            if suppressible.is_subset(&left) {
+                return style;
+            }
+            left.extend(suppressible);
+        }
+    }
+
+    /// Which of `tests` hold for the entry.
+    fn holds(&self, entry: &Entry, probe: &IndependentStyle) -> Vec<bool> {
         let request = CitationRequest::new(
             vec![CitationItem::with_entry(entry)],
             probe,
@@ -97,68 +180,83 @@ impl KindStyles {
             None,
         );
         let printed = crate::bibliography::to_html(&hayagriva::standalone_citation(request));
-        let mut is = vec![false; self.kinds.len()];
+        let mut holds = vec![false; self.tests.len()];
         for at in printed
             .split_whitespace()
             .filter_map(|n| n.parse::<usize>().ok())
         {
-            if let Some(slot) = is.get_mut(at) {
+            if let Some(slot) = holds.get_mut(at) {
                 *slot = true;
             }
         }
-        is
+        holds
     }
 }
 
-/// A style whose citation prints " 3 " for the fourth of `kinds` if the
-/// cited work is of that type; `None` if there is nothing to test.
-fn probe_style(kinds: &[Kind]) -> Option<IndependentStyle> {
-    if kinds.is_empty() {
-        return None;
-    }
-    let mut layout = String::new();
-    for (at, kind) in kinds.iter().enumerate() {
-        let name = serde_json::to_value(kind).ok()?;
-        let name = name.as_str()?;
-        layout.push_str(&format!(
-            r#"<choose><if type="{name}"><text value=" {at} "/></if></choose>"#
-        ));
-    }
-    let xml = format!(
-        r#"<?xml version="1.0" encoding="utf-8"?>
+/// A style whose citation prints " 3 " if the fourth of `tests` holds for
+/// the cited work, with the tests it can ask (a name that does not read back
+/// as the same test is left out); `None` if there is nothing to test.
+fn probe_style(tests: Vec<Test>) -> (Option<IndependentStyle>, Vec<Test>) {
+    let name = |test: &Test| match test {
+        Test::Type(kind) => serde_json::to_value(kind)
+            .ok()
+            .and_then(|v| v.as_str().map(|s| format!(r#"type="{s}""#))),
+        Test::Variable(var) => Some(format!(r#"variable="{var}""#)),
+    };
+    let tests: Vec<(Test, String)> = tests
+        .into_iter()
+        .filter_map(|t| Some((t, name(&t)?)))
+        .collect();
+    let parse = |tests: &[(Test, String)]| {
+        let mut layout = String::new();
+        for (at, (_, condition)) in tests.iter().enumerate() {
+            layout.push_str(&format!(
+                r#"<choose><if {condition}><text value=" {at} "/></if></choose>"#
+            ));
+        }
+        IndependentStyle::from_xml(&format!(
+            r#"<?xml version="1.0" encoding="utf-8"?>
 <style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
-  <info><title>quire type probe</title><id>quire-type-probe</id><updated>2026-01-01T00:00:00+00:00</updated></info>
+  <info><title>quire test probe</title><id>quire-test-probe</id><updated>2026-01-01T00:00:00+00:00</updated></info>
   <citation><layout>{layout}</layout></citation>
 </style>"#
-    );
-    IndependentStyle::from_xml(&xml).ok()
+        ))
+        .ok()
+    };
+    let reads_back = |probe: &IndependentStyle, at: usize, test: &Test| {
+        let Some(LayoutRenderingElement::Choose(choose)) = probe.citation.layout.elements.get(at)
+        else {
+            return false;
+        };
+        match test {
+            Test::Type(kind) => choose.if_.type_.as_deref() == Some(&[*kind][..]),
+            Test::Variable(var) => choose.if_.variable.as_deref() == Some(&[*var][..]),
+        }
+    };
+    let kept: Vec<(Test, String)> = tests
+        .into_iter()
+        .filter(|test| {
+            let one = std::slice::from_ref(test);
+            parse(one).is_some_and(|probe| reads_back(&probe, 0, &test.0))
+        })
+        .collect();
+    let probe = match kept.is_empty() {
+        true => None,
+        false => parse(&kept),
+    };
+    (probe, kept.into_iter().map(|(t, _)| t).collect())
 }
 
-/// Calls `f` on every branch of every choice in the citation, the
-/// bibliography and the macros.
-fn visit_branches(style: &IndependentStyle, f: &mut impl FnMut(&ChooseBranch)) {
-    fn visit(elements: &[LayoutRenderingElement], f: &mut impl FnMut(&ChooseBranch)) {
+/// Calls `f` on every element of the citation, the bibliography and the
+/// macros, and on every element inside them (branches, groups, substitutes).
+fn visit_elements<'s>(style: &'s IndependentStyle, f: &mut impl FnMut(&'s LayoutRenderingElement)) {
+    fn visit<'s>(
+        elements: &'s [LayoutRenderingElement],
+        f: &mut impl FnMut(&'s LayoutRenderingElement),
+    ) {
         for element in elements {
-            match element {
-                LayoutRenderingElement::Group(group) => visit(&group.children, f),
-                LayoutRenderingElement::Names(names) => {
-                    for child in &names.children {
-                        if let NamesChild::Substitute(substitute) = child {
-                            visit(&substitute.children, f);
-                        }
-                    }
-                }
-                LayoutRenderingElement::Choose(choose) => {
-                    for branch in choose.branches() {
-                        f(branch);
-                        visit(&branch.children, f);
-                    }
-                    if let Some(otherwise) = &choose.otherwise {
-                        visit(&otherwise.children, f);
-                    }
-                }
-                _ => {}
-            }
+            f(element);
+            visit_children(element, &mut |children| visit(children, f));
         }
     }
     visit(&style.citation.layout.elements, f);
@@ -170,53 +268,171 @@ fn visit_branches(style: &IndependentStyle, f: &mut impl FnMut(&ChooseBranch)) {
     }
 }
 
-/// Decides the type tests of the whole style.
-fn decide_style(style: &mut IndependentStyle, is: &impl Fn(&Kind) -> bool) {
-    decide(&mut style.citation.layout.elements, is);
-    if let Some(bibliography) = &mut style.bibliography {
-        decide(&mut bibliography.layout.elements, is);
-    }
-    for mac in &mut style.macros {
-        decide(&mut mac.children, is);
+/// Calls `f` on each list of elements directly inside `element`.
+fn visit_children<'s>(
+    element: &'s LayoutRenderingElement,
+    f: &mut impl FnMut(&'s [LayoutRenderingElement]),
+) {
+    match element {
+        LayoutRenderingElement::Group(group) => f(&group.children),
+        LayoutRenderingElement::Names(names) => {
+            for child in &names.children {
+                if let NamesChild::Substitute(substitute) = child {
+                    f(&substitute.children);
+                }
+            }
+        }
+        LayoutRenderingElement::Choose(choose) => {
+            for branch in choose.branches() {
+                f(&branch.children);
+            }
+            if let Some(otherwise) = &choose.otherwise {
+                f(&otherwise.children);
+            }
+        }
+        _ => {}
     }
 }
 
-fn decide(elements: &mut [LayoutRenderingElement], is: &impl Fn(&Kind) -> bool) {
-    for element in elements {
-        match element {
-            LayoutRenderingElement::Group(group) => decide(&mut group.children, is),
-            LayoutRenderingElement::Names(names) => {
-                for child in &mut names.children {
-                    if let NamesChild::Substitute(substitute) = child {
-                        decide(&mut substitute.children, is);
+/// Calls `f` on every branch of every choice in the style.
+fn visit_branches<'s>(style: &'s IndependentStyle, f: &mut impl FnMut(&'s ChooseBranch)) {
+    visit_elements(style, &mut |element| {
+        if let LayoutRenderingElement::Choose(choose) = element {
+            choose.branches().for_each(&mut *f);
+        }
+    });
+}
+
+/// The variables mentioned in every `<substitute>` that a citation with
+/// `style` can come to render: one of a `<names>` none of whose variables
+/// the work `has`.
+fn substitutable(
+    style: &IndependentStyle,
+    has: impl Fn(NameVariable) -> bool,
+) -> HashSet<Variable> {
+    let mut roots = vec![style.citation.layout.elements.as_slice()];
+    roots.extend(
+        style
+            .bibliography
+            .as_ref()
+            .map(|b| b.layout.elements.as_slice()),
+    );
+    let mut substitutes = Vec::new();
+    reachable(style, roots, |element| {
+        if let LayoutRenderingElement::Names(names) = element {
+            if !names.variable.iter().any(|v| has(*v)) {
+                substitutes.extend(names.substitute().map(|s| s.children.as_slice()));
+            }
+        }
+    });
+    let mut vars = HashSet::new();
+    reachable(style, substitutes, |element| mentions(element, &mut vars));
+    vars
+}
+
+/// Calls `f` on every element of `roots` and inside them, following macros.
+fn reachable<'s>(
+    style: &'s IndependentStyle,
+    roots: Vec<&'s [LayoutRenderingElement]>,
+    mut f: impl FnMut(&'s LayoutRenderingElement),
+) {
+    let mut pending = roots;
+    let mut macros_seen = HashSet::new();
+    while let Some(elements) = pending.pop() {
+        for element in elements {
+            f(element);
+            if let LayoutRenderingElement::Text(text) = element {
+                if let TextTarget::Macro { name } = &text.target {
+                    if macros_seen.insert(name.as_str()) {
+                        let mac = style.macros.iter().find(|m| &m.name == name);
+                        pending.extend(mac.map(|m| m.children.as_slice()));
                     }
                 }
             }
-            LayoutRenderingElement::Choose(choose) => decide_choose(choose, is),
+            visit_children(element, &mut |children| pending.push(children));
+        }
+    }
+}
+
+/// Adds the variables `element` itself queries (not its children's) to `vars`.
+fn mentions(element: &LayoutRenderingElement, vars: &mut HashSet<Variable>) {
+    match element {
+        LayoutRenderingElement::Text(text) => {
+            if let TextTarget::Variable { var, .. } = &text.target {
+                vars.insert(*var);
+            }
+        }
+        LayoutRenderingElement::Number(number) => {
+            vars.insert(number.variable.into());
+        }
+        LayoutRenderingElement::Label(label) => {
+            vars.insert(label.variable.into());
+        }
+        LayoutRenderingElement::Date(date) => {
+            vars.extend(date.variable.map(Variable::Date));
+        }
+        LayoutRenderingElement::Names(names) => {
+            vars.extend(names.variable.iter().map(|v| Variable::Name(*v)));
+        }
+        LayoutRenderingElement::Choose(choose) => {
+            for branch in choose.branches() {
+                vars.extend(branch.variable.iter().flatten());
+                vars.extend(branch.is_numeric.iter().flatten());
+                let dates = branch.is_uncertain_date.iter().flatten();
+                vars.extend(dates.map(|d| Variable::Date(*d)));
+            }
+        }
+        LayoutRenderingElement::Group(_) => {}
+    }
+}
+
+/// Decides the tests `answer` answers in the whole style.
+fn decide_style(style: &mut IndependentStyle, answer: &impl Fn(Test) -> Option<bool>) {
+    decide(&mut style.citation.layout.elements, answer);
+    if let Some(bibliography) = &mut style.bibliography {
+        decide(&mut bibliography.layout.elements, answer);
+    }
+    for mac in &mut style.macros {
+        decide(&mut mac.children, answer);
+    }
+}
+
+fn decide(elements: &mut [LayoutRenderingElement], answer: &impl Fn(Test) -> Option<bool>) {
+    for element in elements {
+        match element {
+            LayoutRenderingElement::Group(group) => decide(&mut group.children, answer),
+            LayoutRenderingElement::Names(names) => {
+                for child in &mut names.children {
+                    if let NamesChild::Substitute(substitute) = child {
+                        decide(&mut substitute.children, answer);
+                    }
+                }
+            }
+            LayoutRenderingElement::Choose(choose) => decide_choose(choose, answer),
             _ => {}
         }
     }
 }
 
-/// What a branch's tests come to once its type test is answered.
+/// What a branch's tests come to once some are answered.
 #[derive(Debug, PartialEq)]
 enum Verdict {
     /// It is chosen whenever it is reached.
     Always,
     /// It is never chosen.
     Never,
-    /// The other tests decide (the type test is gone or was not there).
+    /// The other tests decide (the answered ones are gone).
     Open,
 }
 
-fn decide_choose(choose: &mut Choose, is: &impl Fn(&Kind) -> bool) {
+fn decide_choose(choose: &mut Choose, answer: &impl Fn(Test) -> Option<bool>) {
     let first = std::mem::replace(&mut choose.if_, always(Vec::new()));
     let branches = std::iter::once(first).chain(std::mem::take(&mut choose.else_if));
     let mut otherwise = choose.otherwise.take();
     let mut open = Vec::new();
     for mut branch in branches {
-        decide(&mut branch.children, is);
-        match verdict(&mut branch, is) {
+        decide(&mut branch.children, answer);
+        match verdict(&mut branch, answer) {
             Verdict::Never => {}
             Verdict::Open => open.push(branch),
             Verdict::Always => {
@@ -229,7 +445,7 @@ fn decide_choose(choose: &mut Choose, is: &impl Fn(&Kind) -> bool) {
         }
     }
     if let Some(otherwise) = &mut otherwise {
-        decide(&mut otherwise.children, is);
+        decide(&mut otherwise.children, answer);
     }
     let mut open = open.into_iter();
     match open.next() {
@@ -244,35 +460,71 @@ fn decide_choose(choose: &mut Choose, is: &impl Fn(&Kind) -> bool) {
     }
 }
 
-/// Answers the branch's type test. Of the tests hayagriva runs before it,
-/// only `disambiguate` has an effect (it notes that the style asked), so a
-/// branch with one is left as it is.
-fn verdict(branch: &mut ChooseBranch, is: &impl Fn(&Kind) -> bool) -> Verdict {
-    if branch.disambiguate.is_some() {
+/// Whether testing the branch has an effect besides its answer: a
+/// `disambiguate` test notes that the style asked, a test of the citation
+/// number or label that the style uses it. Such a branch is left as it is
+/// (hayagriva stops at the first test that settles a match, so whether a
+/// later test runs depends on the earlier ones).
+fn has_effects(branch: &ChooseBranch) -> bool {
+    let identifies = |var: &Variable| {
+        matches!(
+            var,
+            Variable::Number(NumberVariable::CitationNumber)
+                | Variable::Standard(StandardVariable::CitationLabel)
+        )
+    };
+    branch.disambiguate.is_some()
+        || branch.variable.iter().flatten().any(identifies)
+        || branch.is_numeric.iter().flatten().any(identifies)
+}
+
+/// Answers the branch's tests that `answer` knows and removes them.
+fn verdict(branch: &mut ChooseBranch, answer: &impl Fn(Test) -> Option<bool>) -> Verdict {
+    if has_effects(branch) {
         return Verdict::Open;
     }
-    let Some(kinds) = &branch.type_ else {
+    let types = branch
+        .type_
+        .iter()
+        .flatten()
+        .map(|k| answer(Test::Type(*k)));
+    let vars = branch.variable.iter().flatten();
+    let answers: Vec<Option<bool>> = types
+        .chain(vars.map(|v| answer(Test::Variable(*v))))
+        .collect();
+    let known: Vec<bool> = answers.iter().flatten().copied().collect();
+    if known.is_empty() {
         return Verdict::Open;
-    };
-    let any_is = kinds.iter().any(is);
-    let all_are = kinds.iter().all(is);
-    let others = branch.is_numeric.is_some()
-        || branch.is_uncertain_date.is_some()
-        || branch.locator.is_some()
-        || branch.position.is_some()
-        || branch.variable.is_some();
-    // The type answers leave the outcome to the other tests when they are
+    }
+    let any_holds = known.iter().any(|&a| a);
+    let all_hold = known.iter().all(|&a| a);
+    // The answers leave the outcome to the other tests when they are
     // neutral for the match: all true for "all", all false for "any" and "none".
-    let (decided, neutral) = match branch.match_ {
-        ChooseMatch::All => ((!all_are).then_some(Verdict::Never), all_are),
-        ChooseMatch::Any => (any_is.then_some(Verdict::Always), !any_is),
-        ChooseMatch::None => (any_is.then_some(Verdict::Never), !any_is),
+    let decided = match branch.match_ {
+        ChooseMatch::All => (!all_hold).then_some(Verdict::Never),
+        ChooseMatch::Any => any_holds.then_some(Verdict::Always),
+        ChooseMatch::None => any_holds.then_some(Verdict::Never),
     };
     if let Some(verdict) = decided {
         return verdict;
     }
-    debug_assert!(neutral);
-    branch.type_ = None;
+    let (types, vars) = answers.split_at(branch.type_.as_ref().map_or(0, Vec::len));
+    if types.iter().all(Option::is_some) {
+        branch.type_ = None;
+    }
+    if let Some(variable) = &mut branch.variable {
+        let mut unknown = vars.iter().map(Option::is_none);
+        variable.retain(|_| unknown.next().unwrap_or(true));
+        if variable.is_empty() {
+            branch.variable = None;
+        }
+    }
+    let others = branch.is_numeric.is_some()
+        || branch.is_uncertain_date.is_some()
+        || branch.locator.is_some()
+        || branch.position.is_some()
+        || branch.type_.is_some()
+        || branch.variable.is_some();
     match (others, branch.match_) {
         (true, _) => Verdict::Open,
         // No test left: "all" and "none" of nothing hold, "any" does not.
@@ -307,6 +559,9 @@ mod tests {
     /// Works of many kinds, as BibLaTeX gives them to hayagriva.
     const WORKS: &str = r#"
 @book{book, author = {Daniels, Robert V.}, title = {Red October}, publisher = {Scribner}, location = {New York}, year = {1967}}
+@book{book2, author = {Pipes, Richard}, title = {The Russian Revolution}, publisher = {Knopf}, location = {New York}, year = {1990}}
+@book{translated, editor = {Smith, Ann}, translator = {Smith, Ann}, title = {Collected Speeches}, publisher = {Verso}, year = {2012}}
+@book{bare, author = {Nobody, Ned}}
 @book{edited, editor = {Orme, Clara}, title = {Letters from the Front}, publisher = {Atlas}, year = {2001}, volume = {2}, edition = {3}}
 @article{article, author = {Fitzpatrick, Sheila and Lih, Lars}, title = {Soviet Power}, journaltitle = {Slavic Review}, volume = {41}, number = {2}, pages = {12--34}, year = {1982}, doi = {10.2307/2496340}}
 @article{newspaper, author = {Reed, John}, title = {The Days}, journaltitle = {The Masses}, entrysubtype = {newspaper}, date = {1918-03-02}}
@@ -419,43 +674,120 @@ mod tests {
         assert!(decided > 100, "styles were decided ({decided})");
     }
 
+    /// The branch tests of `style` that a work's copy should have answered:
+    /// types, and fields that do not depend on the citation (fields a
+    /// substitute mentions too, for a work whose names are all there).
+    fn answerable_tests(style: &IndependentStyle) -> usize {
+        let mut count = 0;
+        visit_branches(style, &mut |branch| {
+            if has_effects(branch) {
+                return;
+            }
+            let vars = branch.variable.iter().flatten();
+            count += branch.type_.as_ref().map_or(0, Vec::len)
+                + vars.filter(|v| !depends_on_citation(**v)).count();
+        });
+        count
+    }
+
     #[test]
-    fn no_type_test_is_left_for_a_work() {
+    fn few_tests_are_left_for_a_work() {
         let library = hayagriva::io::from_biblatex_str(WORKS).expect("parses");
         let styles = KindStyles::new(archived("chicago-notes"));
-        let type_tests = |style: &IndependentStyle| {
-            let mut count = 0;
-            visit_branches(style, &mut |branch| {
-                count += usize::from(branch.type_.is_some() && branch.disambiguate.is_none());
+        let written = answerable_tests(styles.style());
+        assert!(written > 300, "{written}");
+        for key in ["book", "article", "chapter", "thesis", "edited"] {
+            let own = styles.for_entry(library.get(key).expect("in WORKS"));
+            let mut types = 0;
+            visit_branches(&own, &mut |branch| {
+                types += usize::from(branch.type_.is_some())
             });
-            count
-        };
-        assert!(type_tests(styles.style()) > 50);
-        let kinds: Vec<Vec<bool>> = library
-            .iter()
-            .map(|entry| {
-                assert_eq!(type_tests(&styles.for_entry(entry)), 0, "{}", entry.key());
-                styles.kinds_of(entry, styles.probe.as_ref().expect("tests types"))
-            })
-            .collect();
-        // Works of the same kind share a copy; a book is not an article.
-        assert_eq!(kinds[0], kinds[1]);
-        assert_ne!(kinds[0], kinds[2]);
+            assert_eq!(types, 0, "{key}: every type test is answered");
+            // What is left tests fields a substitute may have taken.
+            let left = answerable_tests(&own);
+            assert!(left * 5 < written, "{key}: {left} of {written} tests left");
+        }
+        // Works of the same kind with the same fields share a copy; a book
+        // is not an article, nor a book without an author.
+        let probe = styles.probe.as_ref().expect("tests");
+        let holds = |key| styles.holds(library.get(key).expect("in WORKS"), probe);
+        assert_eq!(holds("book"), holds("book2"));
+        assert_ne!(holds("book"), holds("edited"));
+        assert_ne!(holds("book"), holds("article"));
+    }
+
+    /// A style that tests the editor after a missing author was replaced by
+    /// the editor, which hayagriva then suppresses.
+    const SUBSTITUTES: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="note" version="1.0">
+  <info><title>substitutes</title><id>substitutes</id><updated>2026-01-01T00:00:00+00:00</updated></info>
+  <macro name="editor-or-title">
+    <names variable="editor"><substitute><text variable="title"/></substitute></names>
+  </macro>
+  <citation><layout><group delimiter=" ">
+    <names variable="author"><substitute><text macro="editor-or-title"/></substitute></names>
+    <choose><if variable="editor"><text value="[editor]"/></if><else><text value="[no editor]"/></else></choose>
+    <choose><if variable="title"><text variable="title"/></if><else><text value="[no title]"/></else></choose>
+    <choose><if variable="publisher"><text variable="publisher"/></if></choose>
+  </group></layout></citation>
+</style>"#;
+
+    #[test]
+    fn a_field_a_substitute_may_take_is_left_to_hayagriva() {
+        let style = IndependentStyle::from_xml(SUBSTITUTES).expect("parses");
+        let library = hayagriva::io::from_biblatex_str(WORKS).expect("parses");
+        let locales = hayagriva::archive::locales();
+        let styles = KindStyles::new(style.clone());
+        for key in ["book", "edited", "misc"] {
+            let entry = library.get(key).expect("in WORKS");
+            let own = styles.for_entry(entry);
+            let cite = |style: &IndependentStyle| {
+                let request = CitationRequest::from_items(
+                    vec![CitationItem::with_entry(entry)],
+                    style,
+                    &locales,
+                );
+                to_html(&hayagriva::standalone_citation(request))
+            };
+            assert_eq!(cite(&own), cite(&style), "{key}");
+            // The publisher is never substituted: its test is answered.
+            let mut publisher_tests = 0;
+            visit_branches(&own, &mut |branch| {
+                let publisher = Variable::Standard(StandardVariable::Publisher);
+                publisher_tests += usize::from(branch.variable == Some(vec![publisher]));
+            });
+            assert_eq!(publisher_tests, 0, "{key}");
+        }
+        // What hayagriva gives: the editor or the title took the author's
+        // place and is suppressed after it.
+        for (key, expected) in [
+            (
+                "edited",
+                "Clara Orme [no editor] Letters from the Front Atlas",
+            ),
+            ("misc", "Untitled Pamphlet [no editor] [no title]"),
+        ] {
+            let entry = library.get(key).expect("in WORKS");
+            let items = vec![CitationItem::with_entry(entry)];
+            let request = CitationRequest::from_items(items, &style, &locales);
+            assert_eq!(to_html(&hayagriva::standalone_citation(request)), expected);
+        }
     }
 
     #[test]
     fn branches_are_decided_as_their_match_says() {
+        let title = Variable::Standard(StandardVariable::Title);
         let branch = |match_, type_: Vec<Kind>, variable: bool| ChooseBranch {
             type_: Some(type_),
-            variable: variable.then(|| {
-                vec![hayagriva::citationberg::taxonomy::Variable::Standard(
-                    hayagriva::citationberg::taxonomy::StandardVariable::Title,
-                )]
-            }),
+            variable: variable.then(|| vec![title]),
             match_,
             ..always(Vec::new())
         };
-        let is_book = |kind: &Kind| *kind == Kind::Book;
+        // A book whose title is not known yet.
+        let is_book = |test: Test| match test {
+            Test::Type(kind) => Some(kind == Kind::Book),
+            Test::Variable(_) => None,
+        };
         let cases = [
             (ChooseMatch::All, vec![Kind::Book], false, Verdict::Always),
             (ChooseMatch::All, vec![Kind::Book], true, Verdict::Open),
@@ -494,6 +826,24 @@ mod tests {
                 assert!(b.variable.is_some(), "the others stay");
             }
         }
+        // Known fields are answered the same way, and only they go.
+        let publisher = Variable::Standard(StandardVariable::Publisher);
+        let has_title = |test: Test| match test {
+            Test::Variable(var) if var == title => Some(true),
+            _ => None,
+        };
+        let mut both = ChooseBranch {
+            variable: Some(vec![publisher, title]),
+            ..always(Vec::new())
+        };
+        assert_eq!(verdict(&mut both, &has_title), Verdict::Open);
+        assert_eq!(both.variable, Some(vec![publisher]));
+        let mut any = ChooseBranch {
+            match_: ChooseMatch::Any,
+            ..both.clone()
+        };
+        any.variable = Some(vec![publisher, title]);
+        assert_eq!(verdict(&mut any, &has_title), Verdict::Always);
         let mut asks = ChooseBranch {
             disambiguate: Some(true),
             ..branch(ChooseMatch::All, vec![Kind::Chapter], false)
@@ -502,6 +852,15 @@ mod tests {
         assert!(
             asks.type_.is_some(),
             "a branch that asks to disambiguate is left alone"
+        );
+        let mut numbers = ChooseBranch {
+            variable: Some(vec![Variable::Number(NumberVariable::CitationNumber)]),
+            ..branch(ChooseMatch::All, vec![Kind::Chapter], false)
+        };
+        assert_eq!(verdict(&mut numbers, &is_book), Verdict::Open);
+        assert!(
+            numbers.type_.is_some(),
+            "a branch that tests the citation number is left alone"
         );
     }
 }
