@@ -965,6 +965,18 @@ fn write_formatted(out: &mut String, text: &str, formatting: hayagriva::Formatti
     }
 }
 
+/// Makes ahead, or finds in the store, the list that `series_references`
+/// gives if the parse finds that the series cites the works of `keys` (a
+/// guess from the texts), in that order.
+pub fn prepare_series_references(bib: &Bibliography, keys: &[String]) {
+    let known: Vec<&str> = keys
+        .iter()
+        .map(String::as_str)
+        .filter(|key| bib.library.get(key).is_some())
+        .collect();
+    references(bib, &known);
+}
+
 /// Every work cited anywhere in the series, once, sorted by the style.
 pub fn series_references(bib: &Bibliography, docs: &[crate::markdown::Doc]) -> Vec<Reference> {
     let mut keys: Vec<&str> = Vec::new();

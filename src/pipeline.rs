@@ -187,32 +187,55 @@ impl Session {
             Arc::clone(store),
             &mut diags,
         );
-        // Which works are cited matters only to tell namesakes apart: the
-        // texts are scanned for it only when the bibliography has some.
-        let namesakes = bibliography.as_mut().map_or(0, |bib| {
-            if !bib.may_have_namesakes() {
-                return bib.set_cited([]);
+        // The works the texts seem to cite, in the order they are first cited.
+        let cited: Vec<String> = match &bibliography {
+            Some(_) => {
+                let per_part: Vec<Vec<String>> = series
+                    .parts
+                    .par_iter()
+                    .map(|part| markdown::citations::cited_keys(&part.text))
+                    .collect();
+                let mut seen = std::collections::HashSet::new();
+                let keys = per_part.into_iter().flatten();
+                keys.filter(|key| seen.insert(key.clone())).collect()
             }
-            let cited: Vec<Vec<String>> = series
-                .parts
-                .par_iter()
-                .map(|part| markdown::citations::cited_keys(&part.text))
-                .collect();
-            bib.set_cited(cited.iter().flatten().map(String::as_str))
-        });
+            None => Vec::new(),
+        };
+        // Which works are cited matters only to tell namesakes apart.
+        let namesakes = bibliography
+            .as_mut()
+            .map_or(0, |bib| match bib.may_have_namesakes() {
+                true => bib.set_cited(cited.iter().map(String::as_str)),
+                false => bib.set_cited([]),
+            });
         clock.lap("load");
+        // The series' reference list is made on the other core while the
+        // parts parse (the first time it is slow: the style sorts and formats
+        // every work), from the works the texts seem to cite; the list made
+        // from what the parse found below takes it from the store when those
+        // are the same works in the same order.
+        let (parsed, ()) = rayon::join(
+            || {
+                self.parse_all(
+                    &mut series,
+                    &terms,
+                    matcher.as_ref(),
+                    bibliography.as_ref(),
+                    namesakes,
+                    &mut diags,
+                )
+            },
+            || {
+                if let Some(bib) = &bibliography {
+                    bibliography::prepare_series_references(bib, &cited);
+                }
+            },
+        );
         let Parsed {
             docs,
             drafts,
             words,
-        } = self.parse_all(
-            &mut series,
-            &terms,
-            matcher.as_ref(),
-            bibliography.as_ref(),
-            namesakes,
-            &mut diags,
-        );
+        } = parsed;
         clock.lap("parse");
         let resolved = links::resolve(&series, root, &docs, &mut diags);
         clock.lap("links");

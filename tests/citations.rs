@@ -795,3 +795,51 @@ fn formatted_citations_are_kept_between_builds_and_never_stale() {
         .collect();
     assert_eq!(inline, ["(Daniels, 1967, p. 12)", "(Pipes, 1990)"]);
 }
+
+/// How many reference lists the project's cache of citations holds.
+fn cached_lists(f: &Fixture) -> usize {
+    let bytes = std::fs::read(f.root().join(".quire-cache/citations")).expect("a cache");
+    let file: ciborium::Value = ciborium::from_reader(bytes.as_slice()).expect("CBOR");
+    let fields = file.as_map().expect("a map of fields");
+    let lists = fields
+        .iter()
+        .find(|(name, _)| name.as_text() == Some("references"))
+        .map(|(_, lists)| lists.as_map().expect("a map of lists"));
+    lists.expect("the field `references`").len()
+}
+
+#[test]
+fn the_series_list_made_while_the_parts_parse_is_the_one_the_site_uses() {
+    // Citations in the text, in a note, narrative and several at once: the
+    // works the texts seem to cite, in their order, are the ones the parse
+    // finds, so the list made ahead is the list used, and only it is kept.
+    let f = series(
+        None,
+        &[
+            (
+                "A",
+                "One [@pipes1990, p. 1]. Two[^n]. As @carr1950 says.\n\n[^n]: See [@daniels1967; @pipes1990].\n",
+            ),
+            ("B", "Three [see @carr1950, pp. 3-4].\n"),
+        ],
+    );
+    f.build_ok(&[]);
+    assert_eq!(cached_lists(&f), 1);
+    let ids = f.page("bibliography/index.html");
+    let ids = ids.attrs(".series-references > li", "id");
+    assert_eq!(ids, ["ref-carr1950", "ref-daniels1967", "ref-pipes1990"]);
+    // A key in code is no citation: the list made ahead from the texts has
+    // one work too many, and the site's list is made from what the parse found.
+    f.write(
+        "series/01-a.md",
+        part(
+            "title = \"A\"",
+            "One [@pipes1990, p. 1]. Not `[@daniels1967]`.\n",
+        )
+        .as_bytes(),
+    );
+    f.build_ok(&[]);
+    let ids = f.page("bibliography/index.html");
+    let ids = ids.attrs(".series-references > li", "id");
+    assert_eq!(ids, ["ref-carr1950", "ref-pipes1990"]);
+}
