@@ -16,7 +16,7 @@ use hayagriva::citationberg::taxonomy::{
 };
 use hayagriva::citationberg::{
     Choose, ChooseBranch, ChooseMatch, ElseBranch, IndependentStyle, LayoutRenderingElement,
-    NamesChild, TextTarget,
+    NamesChild, SortKey, TextTarget,
 };
 use hayagriva::{CitationItem, CitationRequest, Entry};
 use std::collections::{HashMap, HashSet};
@@ -132,6 +132,7 @@ impl KindStyles {
                 answers[at]
             };
             decide_style(&mut style, &answer);
+            keep_reachable_macros(&mut style);
             Arc::new(style)
         });
         Arc::clone(style)
@@ -352,6 +353,57 @@ fn reachable<'s>(
             visit_children(element, &mut |children| pending.push(children));
         }
     }
+}
+
+/// Drops the macros a citation or reference with `style` can no longer come
+/// to (those only the dropped branches called), and puts the most called
+/// first: hayagriva finds a macro by going through the list by name, on
+/// every call, and Chicago has over a hundred.
+fn keep_reachable_macros(style: &mut IndependentStyle) {
+    let sorts = [
+        style.citation.sort.as_ref(),
+        style.bibliography.as_ref().and_then(|b| b.sort.as_ref()),
+    ];
+    let mut calls: HashMap<&str, usize> = HashMap::new();
+    for key in sorts.into_iter().flatten().flat_map(|sort| &sort.keys) {
+        if let SortKey::MacroName { name, .. } = key {
+            *calls.entry(name.as_str()).or_default() += 1;
+        }
+    }
+    let mut roots = vec![style.citation.layout.elements.as_slice()];
+    roots.extend(
+        style
+            .bibliography
+            .as_ref()
+            .map(|b| b.layout.elements.as_slice()),
+    );
+    reachable(style, roots, |element| {
+        if let LayoutRenderingElement::Text(text) = element {
+            if let TextTarget::Macro { name } = &text.target {
+                *calls.entry(name.as_str()).or_default() += 1;
+            }
+        }
+    });
+    // Sort-key macros are reached from no layout: follow their calls too.
+    let sort_roots: Vec<&[LayoutRenderingElement]> = style
+        .macros
+        .iter()
+        .filter(|m| calls.contains_key(m.name.as_str()))
+        .map(|m| m.children.as_slice())
+        .collect();
+    reachable(style, sort_roots, |element| {
+        if let LayoutRenderingElement::Text(text) = element {
+            if let TextTarget::Macro { name } = &text.target {
+                calls.entry(name.as_str()).or_default();
+            }
+        }
+    });
+    let calls: HashMap<String, usize> =
+        calls.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    style.macros.retain(|m| calls.contains_key(&m.name));
+    style
+        .macros
+        .sort_by_key(|m| std::cmp::Reverse(calls.get(&m.name).copied().unwrap_or(0)));
 }
 
 /// Adds the variables `element` itself queries (not its children's) to `vars`.
@@ -772,6 +824,47 @@ mod tests {
             let request = CitationRequest::from_items(items, &style, &locales);
             assert_eq!(to_html(&hayagriva::standalone_citation(request)), expected);
         }
+    }
+
+    #[test]
+    fn a_copy_keeps_the_macros_it_can_call_the_most_called_first() {
+        let library = hayagriva::io::from_biblatex_str(WORKS).expect("parses");
+        let styles = KindStyles::new(archived("chicago-notes"));
+        let written = styles.style().macros.len();
+        let own = styles.for_entry(library.get("book").expect("in WORKS"));
+        assert!(
+            own.macros.len() * 2 < written,
+            "{} of {written}",
+            own.macros.len()
+        );
+        // Every macro called is there.
+        let mut called = HashSet::new();
+        visit_elements(&own, &mut |element| {
+            if let LayoutRenderingElement::Text(text) = element {
+                if let TextTarget::Macro { name } = &text.target {
+                    called.insert(name.clone());
+                }
+            }
+        });
+        let kept: HashSet<String> = own.macros.iter().map(|m| m.name.clone()).collect();
+        assert!(called.is_subset(&kept), "{:?}", called.difference(&kept));
+        // A macro only a sort key names stays too.
+        let sorted = IndependentStyle::from_xml(
+            r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info><title>sorted</title><id>sorted</id><updated>2026-01-01T00:00:00+00:00</updated></info>
+  <macro name="year"><date variable="issued"><date-part name="year"/></date></macro>
+  <macro name="key"><text macro="year"/></macro>
+  <macro name="unused"><text variable="title"/></macro>
+  <citation><sort><key macro="key"/></sort><layout>
+    <choose><if type="book"><text variable="title"/></if><else><text macro="unused"/></else></choose>
+  </layout></citation>
+</style>"#,
+        )
+        .expect("parses");
+        let own = KindStyles::new(sorted).for_entry(library.get("book").expect("in WORKS"));
+        let names: Vec<&str> = own.macros.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["key", "year"]);
     }
 
     #[test]
