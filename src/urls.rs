@@ -12,10 +12,7 @@ pub fn resolve(page_dir: &str, relative: &str) -> String {
     if relative.contains("://") || relative.starts_with("mailto:") || relative.starts_with("//") {
         return relative.to_string();
     }
-    let (path, fragment) = match relative.split_once('#') {
-        Some((p, f)) => (p, format!("#{f}")),
-        None => (relative, String::new()),
-    };
+    let (path, fragment) = relative.split_at(relative.find('#').unwrap_or(relative.len()));
     let (origin, dir) = split_origin(page_dir);
     let mut segments: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
     let absolute_path = path.starts_with('/');
@@ -34,11 +31,17 @@ pub fn resolve(page_dir: &str, relative: &str) -> String {
         }
     }
     let ends_in_folder = path.is_empty() || path.ends_with('/') || path.ends_with("index.html");
-    let mut url = format!("{origin}/{}", segments.join("/"));
-    if ends_in_folder && !url.ends_with('/') {
+    let mut url = String::with_capacity(page_dir.len() + relative.len() + 1);
+    url.push_str(origin);
+    for segment in &segments {
+        url.push('/');
+        url.push_str(segment);
+    }
+    if segments.is_empty() || ends_in_folder {
         url.push('/');
     }
-    url + &fragment
+    url.push_str(fragment);
+    url
 }
 
 /// `https://example.org/s/` → (`https://example.org`, `/s/`).
@@ -53,7 +56,13 @@ fn split_origin(url: &str) -> (&str, &str) {
 /// Makes every relative `href` and `src` in quire's own HTML absolute,
 /// in one pass over the text.
 pub fn absolutize(html: &str, page_dir: &str) -> String {
-    map_urls(html, |_, value| resolve(page_dir, value))
+    // Most of a page's links are to a spot in it (its notes): the page's
+    // own URL and the fragment, worked out once.
+    let page = resolve(page_dir, "");
+    map_urls(html, |_, value| match value.starts_with('#') {
+        true => format!("{page}{value}"),
+        false => resolve(page_dir, value),
+    })
 }
 
 /// Replaces the value of every `href` and `src` attribute in quire's own HTML
@@ -121,6 +130,27 @@ mod tests {
             resolve("https://example.org/", "a/index.html"),
             "https://example.org/a/"
         );
+    }
+
+    #[test]
+    fn a_link_within_the_page_is_resolved_as_any_other() {
+        for dir in [
+            "https://example.org/s/the-rock/",
+            "https://example.org/",
+            "https://example.org",
+            "https://example.org/s//p/./q/",
+        ] {
+            for value in ["#fn-1", "#", "#a/b"] {
+                let html = format!(r#"<a href="{value}">"#);
+                let expected = format!(r#"<a href="{}">"#, resolve(dir, value));
+                assert_eq!(absolutize(&html, dir), expected, "{dir} {value}");
+            }
+        }
+        assert_eq!(
+            resolve("https://example.org/s//p/./q/", "../x/./y.png#z"),
+            "https://example.org/s/p/./x/y.png#z"
+        );
+        assert_eq!(resolve("https://example.org", ""), "https://example.org/");
     }
 
     #[test]
