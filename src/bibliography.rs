@@ -5,7 +5,7 @@
 use crate::citecache::{FormSet, Store};
 use crate::citenumbers;
 use crate::diagnostics::{Diagnostics, LineIndex};
-use crate::kindstyle::KindStyles;
+use crate::workstyle::WorkStyles;
 use hayagriva::archive::{ArchivedStyle, LOCALES};
 use hayagriva::citationberg::taxonomy::Locator as CslLocator;
 use hayagriva::citationberg::{IndependentStyle, Locale, LocaleCode, Style, StyleClass};
@@ -50,8 +50,8 @@ pub struct Bibliography {
     style_fingerprint: u64,
     /// The style without its bibliography layout, for citations (hayagriva
     /// would otherwise format a reference list with every citation), and its
-    /// copies with each work's type and field tests answered (see `kindstyle`).
-    cite_styles: KindStyles,
+    /// copies with each work's type and field tests answered (see `workstyle`).
+    cite_styles: WorkStyles,
     /// The style for `stand_in_entry`: the citation style's settings with a
     /// layout that prints one word (see `stand_in_style`).
     stand_in_style: IndependentStyle,
@@ -670,7 +670,7 @@ pub fn load(
     list_style.citation.layout.elements.clear();
     let stand_in_entry = hayagriva::Entry::new("quire-stand-in", hayagriva::types::EntryType::Misc);
     let stand_in_style = stand_in_style(&cite_style);
-    let cite_styles = KindStyles::new(cite_style);
+    let cite_styles = WorkStyles::new(cite_style);
     Some(Bibliography {
         style,
         stand_in_style,

@@ -42,13 +42,13 @@ pub struct Store {
 }
 
 /// Identifies the program that formats: a new hayagriva (the lock file) or
-/// a change to how quire asks it (the bibliography and kindstyle modules' sources) may
+/// a change to how quire asks it (the bibliography and workstyle modules' sources) may
 /// format differently, even under the same version number.
 fn made_by() -> String {
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     hasher.update(include_bytes!("../Cargo.lock"));
     hasher.update(include_bytes!("bibliography.rs"));
-    hasher.update(include_bytes!("kindstyle.rs"));
+    hasher.update(include_bytes!("workstyle.rs"));
     format!(
         "quire {} {:016x}",
         env!("CARGO_PKG_VERSION"),

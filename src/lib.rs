@@ -21,7 +21,6 @@ pub mod feed;
 pub mod fingerprint;
 pub mod index;
 pub mod kept;
-pub mod kindstyle;
 pub mod links;
 pub mod markdown;
 pub mod memory;
@@ -41,6 +40,7 @@ pub mod theme;
 pub mod tomlsrc;
 pub mod urls;
 pub mod watch;
+pub mod workstyle;
 
 use diagnostics::Diagnostic;
 use render::Page;

@@ -46,7 +46,7 @@ fn depends_on_citation(var: Variable) -> bool {
 }
 
 /// A style and its copies with decided tests, made as works need them.
-pub struct KindStyles {
+pub struct WorkStyles {
     /// The style as written.
     style: Arc<IndependentStyle>,
     /// Every test the probe answers, in a fixed order.
@@ -62,7 +62,7 @@ pub struct KindStyles {
     given: Mutex<HashMap<String, Arc<IndependentStyle>>>,
 }
 
-impl KindStyles {
+impl WorkStyles {
     pub fn new(style: IndependentStyle) -> Self {
         let mut tests = Vec::new();
         let mut add = |test: Test| {
@@ -91,7 +91,7 @@ impl KindStyles {
             _ => {}
         });
         let (probe, tests) = probe_style(tests);
-        KindStyles {
+        WorkStyles {
             probe,
             style: Arc::new(style),
             tests,
@@ -703,7 +703,7 @@ mod tests {
                 continue;
             };
             let name = archived_style.names()[0];
-            let styles = KindStyles::new(style.clone());
+            let styles = WorkStyles::new(style.clone());
             let others = styles.for_entry(other);
             for entry in library.iter() {
                 let own = styles.for_entry(entry);
@@ -745,7 +745,7 @@ mod tests {
     #[test]
     fn few_tests_are_left_for_a_work() {
         let library = hayagriva::io::from_biblatex_str(WORKS).expect("parses");
-        let styles = KindStyles::new(archived("chicago-notes"));
+        let styles = WorkStyles::new(archived("chicago-notes"));
         let written = answerable_tests(styles.style());
         assert!(written > 300, "{written}");
         for key in ["book", "article", "chapter", "thesis", "edited"] {
@@ -789,7 +789,7 @@ mod tests {
         let style = IndependentStyle::from_xml(SUBSTITUTES).expect("parses");
         let library = hayagriva::io::from_biblatex_str(WORKS).expect("parses");
         let locales = hayagriva::archive::locales();
-        let styles = KindStyles::new(style.clone());
+        let styles = WorkStyles::new(style.clone());
         for key in ["book", "edited", "misc"] {
             let entry = library.get(key).expect("in WORKS");
             let own = styles.for_entry(entry);
@@ -829,7 +829,7 @@ mod tests {
     #[test]
     fn a_copy_keeps_the_macros_it_can_call_the_most_called_first() {
         let library = hayagriva::io::from_biblatex_str(WORKS).expect("parses");
-        let styles = KindStyles::new(archived("chicago-notes"));
+        let styles = WorkStyles::new(archived("chicago-notes"));
         let written = styles.style().macros.len();
         let own = styles.for_entry(library.get("book").expect("in WORKS"));
         assert!(
@@ -862,7 +862,7 @@ mod tests {
 </style>"#,
         )
         .expect("parses");
-        let own = KindStyles::new(sorted).for_entry(library.get("book").expect("in WORKS"));
+        let own = WorkStyles::new(sorted).for_entry(library.get("book").expect("in WORKS"));
         let names: Vec<&str> = own.macros.iter().map(|m| m.name.as_str()).collect();
         assert_eq!(names, ["key", "year"]);
     }
