@@ -311,15 +311,8 @@ fn substitutable(
     style: &IndependentStyle,
     has: impl Fn(NameVariable) -> bool,
 ) -> HashSet<Variable> {
-    let mut roots = vec![style.citation.layout.elements.as_slice()];
-    roots.extend(
-        style
-            .bibliography
-            .as_ref()
-            .map(|b| b.layout.elements.as_slice()),
-    );
     let mut substitutes = Vec::new();
-    reachable(style, roots, |element| {
+    reachable(style, layouts(style), |element| {
         if let LayoutRenderingElement::Names(names) = element {
             if !names.variable.iter().any(|v| has(*v)) {
                 substitutes.extend(names.substitute().map(|s| s.children.as_slice()));
@@ -329,6 +322,25 @@ fn substitutable(
     let mut vars = HashSet::new();
     reachable(style, substitutes, |element| mentions(element, &mut vars));
     vars
+}
+
+/// The layouts a citation or a reference is rendered from.
+fn layouts(style: &IndependentStyle) -> Vec<&[LayoutRenderingElement]> {
+    let bibliography = style.bibliography.as_ref();
+    std::iter::once(style.citation.layout.elements.as_slice())
+        .chain(bibliography.map(|b| b.layout.elements.as_slice()))
+        .collect()
+}
+
+/// The macro `element` calls, if it is a `<text macro="…"/>`.
+fn called_macro(element: &LayoutRenderingElement) -> Option<&str> {
+    match element {
+        LayoutRenderingElement::Text(text) => match &text.target {
+            TextTarget::Macro { name } => Some(name),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// Calls `f` on every element of `roots` and inside them, following macros.
@@ -342,13 +354,9 @@ fn reachable<'s>(
     while let Some(elements) = pending.pop() {
         for element in elements {
             f(element);
-            if let LayoutRenderingElement::Text(text) = element {
-                if let TextTarget::Macro { name } = &text.target {
-                    if macros_seen.insert(name.as_str()) {
-                        let mac = style.macros.iter().find(|m| &m.name == name);
-                        pending.extend(mac.map(|m| m.children.as_slice()));
-                    }
-                }
+            if let Some(name) = called_macro(element).filter(|n| macros_seen.insert(*n)) {
+                let mac = style.macros.iter().find(|m| m.name == name);
+                pending.extend(mac.map(|m| m.children.as_slice()));
             }
             visit_children(element, &mut |children| pending.push(children));
         }
@@ -370,18 +378,9 @@ fn keep_reachable_macros(style: &mut IndependentStyle) {
             *calls.entry(name.as_str()).or_default() += 1;
         }
     }
-    let mut roots = vec![style.citation.layout.elements.as_slice()];
-    roots.extend(
-        style
-            .bibliography
-            .as_ref()
-            .map(|b| b.layout.elements.as_slice()),
-    );
-    reachable(style, roots, |element| {
-        if let LayoutRenderingElement::Text(text) = element {
-            if let TextTarget::Macro { name } = &text.target {
-                *calls.entry(name.as_str()).or_default() += 1;
-            }
+    reachable(style, layouts(style), |element| {
+        if let Some(name) = called_macro(element) {
+            *calls.entry(name).or_default() += 1;
         }
     });
     // Sort-key macros are reached from no layout: follow their calls too.
@@ -392,10 +391,8 @@ fn keep_reachable_macros(style: &mut IndependentStyle) {
         .map(|m| m.children.as_slice())
         .collect();
     reachable(style, sort_roots, |element| {
-        if let LayoutRenderingElement::Text(text) = element {
-            if let TextTarget::Macro { name } = &text.target {
-                calls.entry(name.as_str()).or_default();
-            }
+        if let Some(name) = called_macro(element) {
+            calls.entry(name).or_default();
         }
     });
     let calls: HashMap<String, usize> =
@@ -840,11 +837,7 @@ mod tests {
         // Every macro called is there.
         let mut called = HashSet::new();
         visit_elements(&own, &mut |element| {
-            if let LayoutRenderingElement::Text(text) = element {
-                if let TextTarget::Macro { name } = &text.target {
-                    called.insert(name.clone());
-                }
-            }
+            called.extend(called_macro(element).map(str::to_string));
         });
         let kept: HashSet<String> = own.macros.iter().map(|m| m.name.clone()).collect();
         assert!(called.is_subset(&kept), "{:?}", called.difference(&kept));
