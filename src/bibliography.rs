@@ -5,7 +5,7 @@
 use crate::citecache::{FormSet, Store};
 use crate::citenumbers;
 use crate::diagnostics::{Diagnostics, LineIndex};
-use crate::workstyle::WorkStyles;
+use crate::workstyle::{Told, WorkStyles};
 use hayagriva::archive::{ArchivedStyle, LOCALES};
 use hayagriva::citationberg::taxonomy::Locator as CslLocator;
 use hayagriva::citationberg::{IndependentStyle, Locale, LocaleCode, Style, StyleClass};
@@ -69,8 +69,9 @@ pub struct Bibliography {
     /// A work that is cited between two citations of another, to make the
     /// second a "subsequent" one.
     stand_in_entry: hayagriva::Entry,
-    /// The style without its citation layout, for reference lists.
-    list_style: IndependentStyle,
+    /// The style without its citation layout, and its copies decided for
+    /// the works of a reference list.
+    list_styles: WorkStyles,
     /// For each cited work, the other cited works whose first author has the
     /// same family name, those first cited before it and those after: they
     /// are cited around it when its forms are made, in the series' order, so
@@ -409,16 +410,29 @@ impl Bibliography {
             .filter(|_| !self.numeric)
             .map(|(b, a)| (cite_all(b), cite_all(a)))
             .unwrap_or_default();
-        let sequence = before
-            .into_iter()
-            .chain([
+        // Where the style cannot tell some positions apart, the work is cited
+        // in as few as show every form it can take (see `fill_positions`).
+        let told = match before.is_empty() && after.is_empty() {
+            true => self
+                .cite_styles
+                .positions_told(&self.cite_styles.for_entry(entry)),
+            false => Told::Everything,
+        };
+        let own = match told {
+            Told::Nothing => vec![(Some(Position::First), this(stand_in))],
+            Told::FirstOrLater => vec![
+                (Some(Position::First), this(stand_in)),
+                (Some(Position::Subsequent), this(stand_in)),
+            ],
+            Told::Everything => vec![
                 (Some(Position::First), this(stand_in)),
                 (None, CitationItem::with_entry(&self.stand_in_entry)),
                 (Some(Position::Subsequent), this(stand_in)),
                 (Some(Position::Ibid), this(stand_in)),
                 (Some(Position::IbidWithLocator), this(other)),
-            ])
-            .chain(after);
+            ],
+        };
+        let sequence = before.into_iter().chain(own).chain(after);
         let mut driver = BibliographyDriver::new();
         // In a numeric style the work's number is not known yet: it is
         // numbered far above any real number (it is the driver's first work,
@@ -457,11 +471,12 @@ impl Bibliography {
             self.locale.clone(),
             &self.locales,
         ));
-        positions
+        let forms = positions
             .into_iter()
             .zip(rendered.citations)
             .filter_map(|(position, c)| Some((position?, mark(to_html(&c.citation)))))
-            .collect()
+            .collect();
+        fill_positions(forms)
     }
 
     /// What goes between two works of one author in a citation, in a style
@@ -558,6 +573,35 @@ fn cbor_text(s: &str) -> Vec<u8> {
     }
     out.extend_from_slice(s.as_bytes());
     out
+}
+
+/// Gives each position a work's forms lack the form of the latest position
+/// made before it: the style shows no difference between them. hayagriva
+/// consults the position only in position tests and, for whether the work
+/// was cited before, in names options; the note number only for near notes
+/// (a position test) and the first note's number (the same in every later
+/// position); and the locator's value is the one the real value replaces
+/// in every position (see `replace_stand_in`).
+fn fill_positions(mut forms: FormSet) -> FormSet {
+    let order = [
+        Position::First,
+        Position::Subsequent,
+        Position::Ibid,
+        Position::IbidWithLocator,
+    ];
+    for (at, position) in order.into_iter().enumerate().skip(1) {
+        if forms.iter().any(|(p, _)| *p == position) {
+            continue;
+        }
+        let made = order[..at].iter().rev().find_map(|earlier| {
+            let made = forms.iter().find(|(p, _)| p == earlier);
+            made.map(|(_, html)| html.clone())
+        });
+        if let Some(html) = made {
+            forms.push((position, html));
+        }
+    }
+    forms
 }
 
 /// Puts the real locator where the stand-in is (a style may have shortened
@@ -668,6 +712,7 @@ pub fn load(
     cite_style.bibliography = None;
     let mut list_style = style.clone();
     list_style.citation.layout.elements.clear();
+    let list_styles = WorkStyles::new(list_style);
     let stand_in_entry = hayagriva::Entry::new("quire-stand-in", hayagriva::types::EntryType::Misc);
     let stand_in_style = stand_in_style(&cite_style);
     let cite_styles = WorkStyles::new(cite_style);
@@ -675,7 +720,7 @@ pub fn load(
         style,
         stand_in_style,
         cite_styles,
-        list_style,
+        list_styles,
         forms: Mutex::default(),
         store,
         namesakes_hash: 0,
@@ -830,10 +875,13 @@ fn format_references(bib: &Bibliography, keys: &[&str]) -> Vec<Reference> {
     // Only the list is wanted: with an empty citation layout, formatting the
     // citations that carry the works to the driver costs nothing. But works
     // of namesakes are told apart ("1967a") only when citations are formatted.
-    let style = if bib.namesakes.is_empty() {
-        &bib.list_style
-    } else {
-        &bib.style
+    let decided;
+    let style: &IndependentStyle = match bib.namesakes.is_empty() {
+        true => {
+            decided = bib.list_styles.for_works(&entries);
+            &decided
+        }
+        false => &bib.style,
     };
     let mut driver = BibliographyDriver::new();
     for entry in &entries {
@@ -1080,6 +1128,15 @@ mod tests {
   </layout></citation>
 </style>"#;
 
+    const FEWER_NAMES_CSL: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="note" version="1.0">
+  <info><title>Fewer names</title><id>fewer</id><updated>2026-01-01T00:00:00+00:00</updated></info>
+  <citation><layout suffix=".">
+    <names variable="author"><name et-al-min="3" et-al-use-first="1" et-al-subsequent-min="2" et-al-subsequent-use-first="1"/></names>
+    <text variable="title" prefix=", "/><text variable="locator" prefix=", "/>
+  </layout></citation>
+</style>"#;
+
     /// Each position's form, as `cite` gives it and as hayagriva gives it for
     /// the style as written, in a sequence of real works.
     #[test]
@@ -1089,15 +1146,19 @@ mod tests {
         let works = "@book{book, author = {Orme, Clara}, title = {Harbours of the North}, publisher = {Atlas}, location = {Leith}, year = {2014}}\n\
             @incollection{chapter, author = {Vey, Ana}, title = {Grain}, booktitle = {Rail and Sea}, editor = {Lamb, Rui}, publisher = {Dune}, year = {2001}, pages = {5--40}}\n\
             @article{article, author = {Kell, Mara}, title = {Lights}, journaltitle = {Coast}, volume = {3}, pages = {1--9}, year = {1999}}\n\
-            @book{other, author = {Sikorsky, Igor}, title = {Flying Machines}, year = {1932}}";
+            @book{other, author = {Sikorsky, Igor}, title = {Flying Machines}, year = {1932}}\n\
+            @book{team, author = {Lamb, Rui and Vey, Ana}, title = {Two Hands}, year = {2019}}";
         std::fs::write(dir.path().join("series/bibliography.bib"), works).unwrap();
         // No archived style prints "Ibid." (Chicago's 17th edition shortens
         // instead), so a style of the series' own tells every position apart.
         std::fs::write(dir.path().join("series/positions.csl"), POSITIONS_CSL).unwrap();
+        // And one that tells a later citation only by its fewer names.
+        std::fs::write(dir.path().join("series/fewer.csl"), FEWER_NAMES_CSL).unwrap();
         let locales = hayagriva::archive::locales();
         let en = Some(LocaleCode("en-US".into()));
         for style_name in [
             "positions.csl",
+            "fewer.csl",
             "chicago-notes",
             "chicago-shortened-notes",
             "chicago-author-date",
@@ -1109,7 +1170,7 @@ mod tests {
             let bib =
                 load(dir.path(), Some(style_name), "en-US", store, &mut diags).expect("loads");
             let other = bib.library.get("other").unwrap();
-            for key in ["book", "chapter", "article"] {
+            for key in ["book", "chapter", "article", "team"] {
                 let entry = bib.library.get(key).unwrap();
                 // The locator, its value, and another for "Ibid., 7".
                 let locators: [Case; 3] = [

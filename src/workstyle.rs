@@ -15,12 +15,12 @@ use hayagriva::citationberg::taxonomy::{
     Kind, NameVariable, NumberVariable, StandardVariable, Variable,
 };
 use hayagriva::citationberg::{
-    Choose, ChooseBranch, ChooseMatch, ElseBranch, IndependentStyle, LayoutRenderingElement,
-    NamesChild, SortKey, TextTarget,
+    Choose, ChooseBranch, ChooseMatch, ElseBranch, IndependentStyle, InheritableNameOptions,
+    LayoutRenderingElement, NamesChild, SortKey, TestPosition, TextTarget,
 };
 use hayagriva::{CitationItem, CitationRequest, Entry};
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// A test whose answer is the same in every citation of a work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -45,15 +45,25 @@ fn depends_on_citation(var: Variable) -> bool {
     )
 }
 
+/// What of a citation's position a style can show: which citations of a
+/// work read alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Told {
+    /// Nothing: every citation of a work reads the same.
+    Nothing,
+    /// Whether the work was cited before.
+    FirstOrLater,
+    /// Also whether it was cited just before ("Ibid.") or in a note nearby.
+    Everything,
+}
+
 /// A style and its copies with decided tests, made as works need them.
 pub struct WorkStyles {
     /// The style as written.
     style: Arc<IndependentStyle>,
-    /// Every test the probe answers, in a fixed order.
-    tests: Vec<Test>,
-    /// A style that prints the place in `tests` of each test that holds for
-    /// a work.
-    probe: Option<IndependentStyle>,
+    /// What the copies are made with, worked out when the first is wanted
+    /// (a build that finds every citation in the cache wants none).
+    tests: OnceLock<Tests>,
     /// Copies made so far, by the answers they were made with.
     made: Mutex<HashMap<Vec<Option<bool>>, Arc<IndependentStyle>>>,
     /// The copy each work was given, by its key (a series' bibliography has
@@ -62,15 +72,27 @@ pub struct WorkStyles {
     given: Mutex<HashMap<String, Arc<IndependentStyle>>>,
 }
 
-impl WorkStyles {
-    pub fn new(style: IndependentStyle) -> Self {
+/// The tests of a style that a copy can answer, and how to answer them.
+struct Tests {
+    /// Every test the probe answers, in a fixed order.
+    list: Vec<Test>,
+    /// A style that prints the place in `list` of each test that holds for
+    /// a work.
+    probe: Option<IndependentStyle>,
+    /// Whether the style shortens the names of a work cited before
+    /// (`et-al-subsequent-min`, `et-al-subsequent-use-first`).
+    shortens_later_names: bool,
+}
+
+impl Tests {
+    fn of(style: &IndependentStyle) -> Self {
         let mut tests = Vec::new();
         let mut add = |test: Test| {
             if !tests.contains(&test) {
                 tests.push(test);
             }
         };
-        visit_branches(&style, &mut |branch| {
+        visit_branches(style, &mut |branch| {
             for kind in branch.type_.iter().flatten() {
                 add(Test::Type(*kind));
             }
@@ -81,7 +103,7 @@ impl WorkStyles {
             }
         });
         // Whether a substitute can be rendered depends on these.
-        visit_elements(&style, &mut |element| match element {
+        visit_elements(style, &mut |element| match element {
             LayoutRenderingElement::Names(names) if names.substitute().is_some() => {
                 names
                     .variable
@@ -90,14 +112,32 @@ impl WorkStyles {
             }
             _ => {}
         });
-        let (probe, tests) = probe_style(tests);
-        WorkStyles {
+        let (probe, list) = probe_style(tests);
+        Tests {
+            list,
             probe,
+            shortens_later_names: shortens_later_names(style),
+        }
+    }
+
+    /// The place of `test` in the list.
+    fn at(&self, test: Test) -> Option<usize> {
+        self.list.iter().position(|t| *t == test)
+    }
+}
+
+impl WorkStyles {
+    pub fn new(style: IndependentStyle) -> Self {
+        WorkStyles {
             style: Arc::new(style),
-            tests,
+            tests: OnceLock::new(),
             made: Mutex::default(),
             given: Mutex::default(),
         }
+    }
+
+    fn tests(&self) -> &Tests {
+        self.tests.get_or_init(|| Tests::of(&self.style))
     }
 
     /// The style as written.
@@ -109,16 +149,50 @@ impl WorkStyles {
     /// answers are fixed for it already answered. Entries with the same key
     /// must be of the same type and have the same fields.
     pub fn for_entry(&self, entry: &Entry) -> Arc<IndependentStyle> {
-        let Some(probe) = &self.probe else {
+        let Some(probe) = &self.tests().probe else {
             return Arc::clone(&self.style);
         };
         if let Some(style) = self.given.lock().expect("not poisoned").get(entry.key()) {
             return Arc::clone(style);
         }
-        let style = self.decided_for(self.holds(entry, probe));
+        let style = self.decided_for(&[self.holds(entry, probe)]);
         let mut given = self.given.lock().expect("not poisoned");
         given.insert(entry.key().to_string(), Arc::clone(&style));
         style
+    }
+
+    /// The style for listing `entries` together (a reference list has one
+    /// style for all its works): the same output, with the tests whose
+    /// answers are fixed and the same for all of them already answered.
+    pub fn for_works(&self, entries: &[&Entry]) -> Arc<IndependentStyle> {
+        let Some(probe) = &self.tests().probe else {
+            return Arc::clone(&self.style);
+        };
+        let holds: Vec<Vec<bool>> = entries.iter().map(|e| self.holds(e, probe)).collect();
+        self.decided_for(&holds)
+    }
+
+    /// What of a citation's position `copy` (one of this style's copies) can
+    /// show. hayagriva consults the position in position tests, and whether
+    /// the work was cited before in the names options for later citations.
+    pub fn positions_told(&self, copy: &IndependentStyle) -> Told {
+        let mut told = match self.tests().shortens_later_names {
+            true => Told::FirstOrLater,
+            false => Told::Nothing,
+        };
+        let citation = vec![copy.citation.layout.elements.as_slice()];
+        reachable(copy, citation, |element| {
+            let LayoutRenderingElement::Choose(choose) = element else {
+                return;
+            };
+            for position in choose.branches().flat_map(|b| b.position.iter().flatten()) {
+                told = told.max(match position {
+                    TestPosition::First | TestPosition::Subsequent => Told::FirstOrLater,
+                    _ => Told::Everything,
+                });
+            }
+        });
+        told
     }
 
     /// The copy made with `answers` (in the order of `tests`; `None` for a
@@ -127,10 +201,7 @@ impl WorkStyles {
         let mut made = self.made.lock().expect("not poisoned");
         let style = made.entry(answers).or_insert_with_key(|answers| {
             let mut style = (*self.style).clone();
-            let answer = |test: Test| {
-                let at = self.tests.iter().position(|t| *t == test)?;
-                answers[at]
-            };
+            let answer = |test: Test| answers[self.tests().at(test)?];
             decide_style(&mut style, &answer);
             keep_reachable_macros(&mut style);
             Arc::new(style)
@@ -138,32 +209,38 @@ impl WorkStyles {
         Arc::clone(style)
     }
 
-    /// The copy for a work for which `holds` says which of `tests` hold.
-    /// Once a `<substitute>` is rendered in place of missing names, hayagriva
+    /// The copy for works for each of which `holds` says which of `tests`
+    /// hold: a test is answered where they all give the same answer. Once a
+    /// `<substitute>` is rendered in place of missing names, hayagriva
     /// suppresses every variable it queried, and later tests of them fail.
     /// So the variables of every substitute the copy can still come to render
-    /// (a `<names>` whose variables the work lacks or may have had
-    /// suppressed, in a branch not dropped) are left to hayagriva, until no
-    /// other substitute can be rendered. Tests of the other variables give
-    /// the same answer at any point of any citation of the work.
-    fn decided_for(&self, holds: Vec<bool>) -> Arc<IndependentStyle> {
+    /// for one of the works (a `<names>` whose variables the work lacks or
+    /// may have had suppressed, in a branch not dropped) are left to
+    /// hayagriva, until no other substitute can be rendered. Tests of the
+    /// other variables give the same answer at any point of any citation of
+    /// the work.
+    fn decided_for(&self, holds: &[Vec<bool>]) -> Arc<IndependentStyle> {
+        let agreed = |at: usize| {
+            let first = holds.first()?[at];
+            holds.iter().all(|h| h[at] == first).then_some(first)
+        };
+        let tests = self.tests();
         let mut left: HashSet<Variable> = HashSet::new();
         loop {
-            let answers = self
-                .tests
-                .iter()
-                .zip(&holds)
-                .map(|(test, holds)| match test {
-                    Test::Variable(var) if left.contains(var) => None,
-                    _ => Some(*holds),
-                });
+            let answers = tests.list.iter().enumerate().map(|(at, test)| match test {
+                Test::Variable(var) if left.contains(var) => None,
+                _ => agreed(at),
+            });
             let style = self.decided(answers.collect());
-            let has = |var: NameVariable| {
+            let has = |work: &[bool], var: NameVariable| {
                 let var = Variable::Name(var);
-                let at = self.tests.iter().position(|t| *t == Test::Variable(var));
-                !left.contains(&var) && at.is_some_and(|at| holds[at])
+                let at = tests.at(Test::Variable(var));
+                !left.contains(&var) && at.is_some_and(|at| work[at])
             };
-            let suppressible = substitutable(&style, has);
+            let lacks = |vars: &[NameVariable]| {
+                holds.iter().any(|work| !vars.iter().any(|v| has(work, *v)))
+            };
+            let suppressible = substitutable(&style, lacks);
             if suppressible.is_subset(&left) {
                 return style;
             }
@@ -181,7 +258,7 @@ impl WorkStyles {
             None,
         );
         let printed = crate::bibliography::to_html(&hayagriva::standalone_citation(request));
-        let mut holds = vec![false; self.tests.len()];
+        let mut holds = vec![false; self.tests().list.len()];
         for at in printed
             .split_whitespace()
             .filter_map(|n| n.parse::<usize>().ok())
@@ -234,6 +311,14 @@ fn probe_style(tests: Vec<Test>) -> (Option<IndependentStyle>, Vec<Test>) {
             Test::Variable(var) => choose.if_.variable.as_deref() == Some(&[*var][..]),
         }
     };
+    // Usually every test reads back: one parse shows it.
+    if let Some(probe) = parse(&tests) {
+        let all_read_back =
+            (tests.iter().enumerate()).all(|(at, (t, _))| reads_back(&probe, at, t));
+        if all_read_back {
+            return (Some(probe), tests.into_iter().map(|(t, _)| t).collect());
+        }
+    }
     let kept: Vec<(Test, String)> = tests
         .into_iter()
         .filter(|test| {
@@ -305,16 +390,16 @@ fn visit_branches<'s>(style: &'s IndependentStyle, f: &mut impl FnMut(&'s Choose
 }
 
 /// The variables mentioned in every `<substitute>` that a citation with
-/// `style` can come to render: one of a `<names>` none of whose variables
-/// the work `has`.
+/// `style` can come to render: one of a `<names>` whose variables a work
+/// `lacks`.
 fn substitutable(
     style: &IndependentStyle,
-    has: impl Fn(NameVariable) -> bool,
+    lacks: impl Fn(&[NameVariable]) -> bool,
 ) -> HashSet<Variable> {
     let mut substitutes = Vec::new();
     reachable(style, layouts(style), |element| {
         if let LayoutRenderingElement::Names(names) = element {
-            if !names.variable.iter().any(|v| has(*v)) {
+            if lacks(&names.variable) {
                 substitutes.extend(names.substitute().map(|s| s.children.as_slice()));
             }
         }
@@ -322,6 +407,26 @@ fn substitutable(
     let mut vars = HashSet::new();
     reachable(style, substitutes, |element| mentions(element, &mut vars));
     vars
+}
+
+/// Whether `style` gives a work cited before fewer names anywhere
+/// (`et-al-subsequent-min`, `et-al-subsequent-use-first`).
+fn shortens_later_names(style: &IndependentStyle) -> bool {
+    let later = |options: &InheritableNameOptions| {
+        options.et_al_subsequent_min.is_some() || options.et_al_subsequent_use_first.is_some()
+    };
+    let mut shortens = later(&style.settings.options) || later(&style.citation.name_options);
+    visit_elements(style, &mut |element| {
+        if let LayoutRenderingElement::Names(names) = element {
+            // A `<name>`'s own options are private to citationberg: written
+            // out, they show.
+            let name = names.name().map(serde_json::to_string);
+            let name_shortens = name
+                .is_some_and(|written| written.map_or(true, |w| w.contains("et-al-subsequent")));
+            shortens |= later(&names.options()) || name_shortens;
+        }
+    });
+    shortens
 }
 
 /// The layouts a citation or a reference is rendered from.
@@ -758,7 +863,7 @@ mod tests {
         }
         // Works of the same kind with the same fields share a copy; a book
         // is not an article, nor a book without an author.
-        let probe = styles.probe.as_ref().expect("tests");
+        let probe = styles.tests().probe.as_ref().expect("tests");
         let holds = |key| styles.holds(library.get(key).expect("in WORKS"), probe);
         assert_eq!(holds("book"), holds("book2"));
         assert_ne!(holds("book"), holds("edited"));
@@ -858,6 +963,107 @@ mod tests {
         let own = WorkStyles::new(sorted).for_entry(library.get("book").expect("in WORKS"));
         let names: Vec<&str> = own.macros.iter().map(|m| m.name.as_str()).collect();
         assert_eq!(names, ["key", "year"]);
+    }
+
+    /// A style with `layout` as its citation layout, `macros` beside it, and
+    /// `options` on its `<name>`s.
+    fn style_with(layout: &str, macros: &str) -> IndependentStyle {
+        IndependentStyle::from_xml(&format!(
+            r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="note" version="1.0">
+  <info><title>positions</title><id>positions</id><updated>2026-01-01T00:00:00+00:00</updated></info>
+  {macros}
+  <citation><layout>{layout}</layout></citation>
+  <bibliography><layout>
+    <choose><if position="ibid"><text value="never"/></if></choose><text variable="title"/>
+  </layout></bibliography>
+</style>"#
+        ))
+        .expect("parses")
+    }
+
+    #[test]
+    fn the_positions_a_copy_can_tell_apart_are_found() {
+        let library = hayagriva::io::from_biblatex_str(WORKS).expect("parses");
+        let book = library.get("book").expect("in WORKS");
+        let told = |layout: &str, macros: &str| {
+            let styles = WorkStyles::new(style_with(layout, macros));
+            styles.positions_told(&styles.for_entry(book))
+        };
+        let title = r#"<text variable="title"/>"#;
+        // A position tested only in the reference list tells nothing.
+        assert_eq!(told(title, ""), Told::Nothing);
+        let tested = |position: &str| {
+            format!(r#"<choose><if position="{position}"><text value="x"/></if></choose>{title}"#)
+        };
+        assert_eq!(told(&tested("first"), ""), Told::FirstOrLater);
+        assert_eq!(told(&tested("subsequent"), ""), Told::FirstOrLater);
+        for position in ["ibid", "ibid-with-locator", "near-note", "first ibid"] {
+            assert_eq!(told(&tested(position), ""), Told::Everything, "{position}");
+        }
+        // Found in a macro the layout calls, not in one it does not.
+        let ibid_macro = format!(r#"<macro name="m">{}</macro>"#, tested("ibid"));
+        assert_eq!(told(r#"<text macro="m"/>"#, &ibid_macro), Told::Everything);
+        assert_eq!(told(title, &ibid_macro), Told::Nothing);
+        // Nor in a branch the work's copy dropped.
+        let article_only = format!(
+            r#"<choose><if type="article-journal">{}</if></choose>"#,
+            tested("ibid")
+        );
+        assert_eq!(told(&article_only, ""), Told::Nothing);
+        // Fewer names for a work cited before: on the `<name>` or the `<names>`.
+        let names = |on_names: &str, on_name: &str| {
+            format!(r#"<names variable="author"{on_names}><name{on_name}/></names>"#)
+        };
+        let fewer = r#" et-al-subsequent-min="2""#;
+        assert_eq!(told(&names("", ""), ""), Told::Nothing);
+        assert_eq!(told(&names(fewer, ""), ""), Told::FirstOrLater);
+        assert_eq!(told(&names("", fewer), ""), Told::FirstOrLater);
+    }
+
+    /// A reference list of `works` with `style` as one request gives it.
+    fn listed(style: &IndependentStyle, works: &[&Entry]) -> Vec<(String, String)> {
+        let locales = hayagriva::archive::locales();
+        let mut driver = BibliographyDriver::new();
+        for work in works {
+            driver.citation(CitationRequest::from_items(
+                vec![CitationItem::with_entry(*work)],
+                style,
+                &locales,
+            ));
+        }
+        let rendered = driver.finish(BibliographyRequest::new(style, None, &locales));
+        let items = rendered.bibliography.into_iter().flat_map(|b| b.items);
+        items.map(|i| (i.key, to_html(&i.content))).collect()
+    }
+
+    #[test]
+    fn a_list_decided_for_its_works_is_the_list_the_style_gives() {
+        let library = hayagriva::io::from_biblatex_str(WORKS).expect("parses");
+        let all: Vec<&Entry> = library.iter().collect();
+        let books: Vec<&Entry> = ["book", "book2", "bare", "edited"]
+            .iter()
+            .map(|k| library.get(k).expect("in WORKS"))
+            .collect();
+        let mut decided = 0;
+        for archived_style in ArchivedStyle::all() {
+            let Style::Independent(mut style) = archived_style.get() else {
+                continue;
+            };
+            if style.bibliography.is_none() {
+                continue;
+            }
+            // As reference lists are made: citations carry the works only.
+            style.citation.layout.elements.clear();
+            let name = archived_style.names()[0];
+            let styles = WorkStyles::new(style.clone());
+            for works in [&all, &books] {
+                let own = styles.for_works(works);
+                decided += usize::from(!Arc::ptr_eq(&own, &styles.style));
+                assert_eq!(listed(&own, works), listed(&style, works), "{name}");
+            }
+        }
+        assert!(decided > 100, "lists were decided ({decided})");
     }
 
     #[test]
