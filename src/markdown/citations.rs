@@ -13,6 +13,7 @@ use hayagriva::CitePurpose;
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
+use std::ops::Range;
 
 /// A citation the text makes, by its number in text order (from 1).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,15 +71,17 @@ pub fn extract(
         return (events, Vec::new(), Citations::default());
     }
     let note_style = bib.is_note_style();
-    let mut out = Vec::with_capacity(events.len());
     let mut state = Citations::default();
     let mut new_notes: Vec<Ev> = Vec::new();
+    // The runs of text that hold citations, by their places among the
+    // events, and what replaces each: the rest stays where it is.
+    let mut edits: Vec<(Range<usize>, Vec<Ev>)> = Vec::new();
     // Inside code, raw HTML, links and images nothing is a citation.
     let mut opaque = 0usize;
     let mut note: Option<String> = None;
-    let mut events = events.into_iter().peekable();
-    while let Some(event) = events.next() {
-        match &event.0 {
+    let mut at = 0;
+    while at < events.len() {
+        match &events[at].0 {
             Event::Start(tag) => match tag {
                 Tag::CodeBlock(_) | Tag::HtmlBlock | Tag::Link { .. } | Tag::Image { .. } => {
                     opaque += 1
@@ -93,38 +96,28 @@ pub fn extract(
                 TagEnd::FootnoteDefinition => note = None,
                 _ => {}
             },
-            Event::Text(text) if opaque == 0 => {
-                // Every citation has an `@`: most prose is passed on as it is.
-                let alone = !events
-                    .peek()
-                    .is_some_and(|(e, _)| matches!(e, Event::Text(_) | Event::SoftBreak));
-                if alone && memchr::memchr(b'@', text.as_bytes()).is_none() {
-                    out.push(event);
-                    continue;
-                }
-                let mut run = vec![event];
-                while let Some(next) =
-                    events.next_if(|(e, _)| matches!(e, Event::Text(_) | Event::SoftBreak))
-                {
-                    run.push(next);
-                }
-                if !run
+            Event::Text(_) if opaque == 0 => {
+                let more = events[at + 1..]
                     .iter()
-                    .any(|(e, _)| matches!(e, Event::Text(t) if t.contains('@')))
-                {
-                    out.extend(run);
+                    .take_while(|(e, _)| matches!(e, Event::Text(_) | Event::SoftBreak))
+                    .count();
+                let run = at..at + 1 + more;
+                at = run.end;
+                // Every citation has an `@`: most prose stays as it is.
+                let has_at = |(e, _): &Ev| matches!(e, Event::Text(t) if memchr::memchr(b'@', t.as_bytes()).is_some());
+                if !events[run.clone()].iter().any(has_at) {
                     continue;
                 }
-                let (text, offsets) = run_text(&run, body);
+                let (text, offsets) = run_text(&events[run.clone()], body);
                 let cites: Vec<Cite> = citesyntax::find(&text)
                     .into_iter()
                     .filter(|c| known(c, bib, part, &offsets, diags))
                     .collect();
                 if cites.is_empty() {
-                    out.extend(run);
                     continue;
                 }
-                let span = run[0].1.start..run[run.len() - 1].1.end;
+                let span = events[run.start].1.start..events[run.end - 1].1.end;
+                let mut out = Vec::new();
                 let mut copied = 0;
                 for cite in cites {
                     let k = state.found.len() + 1;
@@ -159,13 +152,34 @@ pub fn extract(
                     });
                 }
                 push_text(&mut out, &text[copied..], &span);
+                edits.push((run, out));
                 continue;
             }
             _ => {}
         }
-        out.push(event);
+        at += 1;
     }
-    (out, new_notes, state)
+    (splice(events, edits), new_notes, state)
+}
+
+/// `events` with each edit's range (in order, apart) replaced by its events;
+/// the others are moved along, not looked at.
+fn splice(events: Vec<Ev>, edits: Vec<(Range<usize>, Vec<Ev>)>) -> Vec<Ev> {
+    if edits.is_empty() {
+        return events;
+    }
+    let added: usize = edits.iter().map(|(_, e)| e.len()).sum();
+    let mut out = Vec::with_capacity(events.len() + added);
+    let mut rest = events.into_iter();
+    let mut at = 0;
+    for (range, replacement) in edits {
+        out.extend(rest.by_ref().take(range.start - at));
+        rest.by_ref().take(range.len()).for_each(drop);
+        out.extend(replacement);
+        at = range.end;
+    }
+    out.extend(rest);
+    out
 }
 
 /// A run's text with soft breaks as spaces, and the body offset of each event's
