@@ -1,4 +1,6 @@
-//! A CSL style with its tests decided for one work.
+//! A CSL style with its tests decided for one work (or for the works of a
+//! reference list, where they all agree), and what of a citation's position
+//! such a copy can show.
 //!
 //! Styles like Chicago test a work's type and fields hundreds of times per
 //! citation (`<if type="book chapter">`, `<if variable="editor">`), and
