@@ -5,7 +5,7 @@
 use crate::citecache::{FormSet, Store};
 use crate::citenumbers;
 use crate::diagnostics::{Diagnostics, LineIndex};
-use crate::workstyle::{Told, WorkStyles};
+use crate::workstyle::{Place, Told, WorkStyles};
 use hayagriva::archive::{ArchivedStyle, LOCALES};
 use hayagriva::citationberg::taxonomy::Locator as CslLocator;
 use hayagriva::citationberg::{IndependentStyle, Locale, LocaleCode, Style, StyleClass};
@@ -381,19 +381,8 @@ impl Bibliography {
             let html = to_html(&hayagriva::standalone_citation(request));
             return vec![(form.position, html)];
         }
-        let locator = |value: &'static str| {
-            form.locator.map(|(term, _)| {
-                SpecificLocator(
-                    CslLocator::from_str(term).unwrap_or(CslLocator::Page),
-                    LocatorPayload::Str(value),
-                )
-            })
-        };
-        let (stand_in, other) = match form.locator {
-            Some((_, true)) => (STAND_IN_RANGE, STAND_IN_OTHER_RANGE),
-            _ => (STAND_IN, STAND_IN_OTHER),
-        };
-        let this = |value| CitationItem::new(entry, locator(value), None, false, form.purpose);
+        let this =
+            |other| CitationItem::new(entry, stand_in(form, other), None, false, form.purpose);
         // The sequence that puts the work in each position in turn, between
         // the works of its namesakes (which take no position of its own).
         let cite_all =
@@ -418,18 +407,22 @@ impl Bibliography {
                 .positions_told(&self.cite_styles.for_entry(entry)),
             false => Told::Everything,
         };
+        let alone = before.is_empty() && after.is_empty() && !self.numeric;
+        if alone && form.purpose.is_none() && self.cite_styles.lone_citations_read_as_placed() {
+            return self.format_placed(entry, form, told);
+        }
         let own = match told {
-            Told::Nothing => vec![(Some(Position::First), this(stand_in))],
+            Told::Nothing => vec![(Some(Position::First), this(false))],
             Told::FirstOrLater => vec![
-                (Some(Position::First), this(stand_in)),
-                (Some(Position::Subsequent), this(stand_in)),
+                (Some(Position::First), this(false)),
+                (Some(Position::Subsequent), this(false)),
             ],
             Told::Everything => vec![
-                (Some(Position::First), this(stand_in)),
+                (Some(Position::First), this(false)),
                 (None, CitationItem::with_entry(&self.stand_in_entry)),
-                (Some(Position::Subsequent), this(stand_in)),
-                (Some(Position::Ibid), this(stand_in)),
-                (Some(Position::IbidWithLocator), this(other)),
+                (Some(Position::Subsequent), this(false)),
+                (Some(Position::Ibid), this(false)),
+                (Some(Position::IbidWithLocator), this(true)),
             ],
         };
         let sequence = before.into_iter().chain(own).chain(after);
@@ -477,6 +470,70 @@ impl Bibliography {
             .filter_map(|(position, c)| Some((position?, mark(to_html(&c.citation)))))
             .collect();
         fill_positions(forms)
+    }
+
+    /// The forms of a work cited alone (no namesake to tell it from, no
+    /// number), each formatted once with the style's copy for its place,
+    /// which reads as the same citation in the sequence `format_forms`
+    /// makes (where hayagriva formats each citation twice: before and after
+    /// it decides what tells works apart).
+    fn format_placed(&self, entry: &hayagriva::Entry, form: &Form, told: Told) -> FormSet {
+        let copy = self.cite_styles.for_entry(entry);
+        let positions: &[Position] = match told {
+            Told::Nothing => &[Position::First],
+            Told::FirstOrLater => &[Position::First, Position::Subsequent],
+            Told::Everything => &[
+                Position::First,
+                Position::Subsequent,
+                Position::Ibid,
+                Position::IbidWithLocator,
+            ],
+        };
+        let forms = positions.iter().map(|&position| {
+            let other = position == Position::IbidWithLocator;
+            let place = self.place_in_sequence(position, form.locator.is_some() && other);
+            let style = self.cite_styles.placed(&copy, place);
+            let request = CitationRequest::new(
+                vec![CitationItem::new(
+                    entry,
+                    stand_in(form, other),
+                    None,
+                    false,
+                    None,
+                )],
+                &style,
+                self.locale.clone(),
+                &self.locales,
+                None,
+            );
+            (position, to_html(&hayagriva::standalone_citation(request)))
+        });
+        fill_positions(forms.collect())
+    }
+
+    /// Where `format_forms`' sequence puts the citation in `position`: the
+    /// first note; the third, after the stand-in's; the fourth and fifth,
+    /// each right after one of the same work (with another locator if
+    /// `other_locator`). Only a note style's citations are near notes.
+    fn place_in_sequence(&self, position: Position, other_locator: bool) -> Place {
+        let notes = self.style.settings.class == StyleClass::Note;
+        let distance = self.style.citation.near_note_distance;
+        let later = |ibid, back| Place {
+            first: false,
+            ibid,
+            other_locator,
+            near_note: notes && distance >= back,
+        };
+        match position {
+            Position::First => Place {
+                first: true,
+                ibid: false,
+                other_locator: false,
+                near_note: false,
+            },
+            Position::Subsequent => later(false, 2),
+            Position::Ibid | Position::IbidWithLocator => later(true, 1),
+        }
     }
 
     /// What goes between two works of one author in a citation, in a style
@@ -602,6 +659,22 @@ fn fill_positions(mut forms: FormSet) -> FormSet {
         }
     }
     forms
+}
+
+/// The stand-in for `form`'s locator (`other`: the one that differs from
+/// the citation's before), if it has one.
+fn stand_in(form: &Form, other: bool) -> Option<SpecificLocator<'static>> {
+    let (term, plural) = form.locator?;
+    let value = match (plural, other) {
+        (false, false) => STAND_IN,
+        (false, true) => STAND_IN_OTHER,
+        (true, false) => STAND_IN_RANGE,
+        (true, true) => STAND_IN_OTHER_RANGE,
+    };
+    Some(SpecificLocator(
+        CslLocator::from_str(term).unwrap_or(CslLocator::Page),
+        LocatorPayload::Str(value),
+    ))
 }
 
 /// Puts the real locator where the stand-in is (a style may have shortened
@@ -1118,12 +1191,24 @@ mod tests {
     const POSITIONS_CSL: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 <style xmlns="http://purl.org/net/xbiblio/csl" class="note" version="1.0">
   <info><title>Positions</title><id>positions</id><updated>2026-01-01T00:00:00+00:00</updated></info>
-  <citation><layout suffix=".">
+  <citation near-note-distance="1"><layout suffix=".">
     <choose>
       <if position="ibid-with-locator"><text value="Ibid."/><text variable="locator" prefix=" "/></if>
       <else-if position="ibid"><text value="Ibid"/></else-if>
       <else-if position="subsequent"><names variable="author"><name form="short"/></names><text variable="title" form="short" prefix=", "/><text variable="locator" prefix=", "/></else-if>
       <else><names variable="author"/><text variable="title" prefix=", " font-style="italic"/><date variable="issued" prefix=" (" suffix=")"><date-part name="year"/></date><text variable="locator" prefix=", "/></else>
+    </choose>
+    <choose><if position="near-note"><text value=" (just above)"/></if></choose>
+  </layout></citation>
+</style>"#;
+
+    const FIRST_NOTE_CSL: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="note" version="1.0">
+  <info><title>First note</title><id>first-note</id><updated>2026-01-01T00:00:00+00:00</updated></info>
+  <citation><layout suffix=".">
+    <choose>
+      <if position="subsequent"><text variable="title" form="short"/><text variable="first-reference-note-number" prefix=", see n. "/></if>
+      <else><text variable="title"/><text variable="locator" prefix=", "/></else>
     </choose>
   </layout></citation>
 </style>"#;
@@ -1154,21 +1239,24 @@ mod tests {
         std::fs::write(dir.path().join("series/positions.csl"), POSITIONS_CSL).unwrap();
         // And one that tells a later citation only by its fewer names.
         std::fs::write(dir.path().join("series/fewer.csl"), FEWER_NAMES_CSL).unwrap();
+        // And one that refers a later citation to the note of the first.
+        std::fs::write(dir.path().join("series/first-note.csl"), FIRST_NOTE_CSL).unwrap();
         let locales = hayagriva::archive::locales();
         let en = Some(LocaleCode("en-US".into()));
-        for style_name in [
-            "positions.csl",
-            "fewer.csl",
-            "chicago-notes",
-            "chicago-shortened-notes",
-            "chicago-author-date",
-            "apa",
-            "mla",
-        ] {
+        // And every archived style (by its first name).
+        let archived = ArchivedStyle::all().iter().map(|s| s.names()[0]);
+        for style_name in ["positions.csl", "fewer.csl", "first-note.csl"]
+            .into_iter()
+            .chain(archived)
+        {
             let mut diags = Diagnostics::default();
             let store = Arc::new(Store::default());
             let bib =
                 load(dir.path(), Some(style_name), "en-US", store, &mut diags).expect("loads");
+            if bib.is_numeric() {
+                // Its forms carry a marker for the work's number (see `Numbers`).
+                continue;
+            }
             let other = bib.library.get("other").unwrap();
             for key in ["book", "chapter", "article", "team"] {
                 let entry = bib.library.get(key).unwrap();

@@ -31,6 +31,8 @@ enum Test {
     Type(Kind),
     /// Whether the work has this field.
     Variable(Variable),
+    /// Whether the citation stands there among the work's citations.
+    Position(TestPosition),
 }
 
 /// Variables whose value depends on the citation, not only on the work.
@@ -59,6 +61,32 @@ pub enum Told {
     Everything,
 }
 
+/// Where a citation stands among the citations of its work, as position
+/// tests see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Place {
+    /// The work's first citation.
+    pub first: bool,
+    /// Right after a citation of the same work ("Ibid.").
+    pub ibid: bool,
+    /// That citation had another locator ("Ibid., 12").
+    pub other_locator: bool,
+    /// Within the style's near-note distance of the work's last citation.
+    pub near_note: bool,
+}
+
+impl Place {
+    fn holds(self, position: TestPosition) -> bool {
+        match position {
+            TestPosition::First => self.first,
+            TestPosition::Subsequent => !self.first,
+            TestPosition::Ibid => self.ibid,
+            TestPosition::IbidWithLocator => self.ibid && self.other_locator,
+            TestPosition::NearNote => self.near_note,
+        }
+    }
+}
+
 /// A style and its copies with decided tests, made as works need them.
 pub struct WorkStyles {
     /// The style as written.
@@ -72,6 +100,9 @@ pub struct WorkStyles {
     /// one entry per key; a work's forms are made with its namesakes', so
     /// each is asked for many times).
     given: Mutex<HashMap<String, Arc<IndependentStyle>>>,
+    /// Copies for citations at one place, by the copy they were made from
+    /// (its address: every copy lives as long as this) and the place.
+    placed: Mutex<HashMap<(usize, Place), Arc<IndependentStyle>>>,
 }
 
 /// The tests of a style that a copy can answer, and how to answer them.
@@ -84,6 +115,9 @@ struct Tests {
     /// Whether the style shortens the names of a work cited before
     /// (`et-al-subsequent-min`, `et-al-subsequent-use-first`).
     shortens_later_names: bool,
+    /// Whether the style prints or tests the number of the note that first
+    /// cited the work (`first-reference-note-number`).
+    uses_first_note: bool,
 }
 
 impl Tests {
@@ -114,11 +148,15 @@ impl Tests {
             }
             _ => {}
         });
+        let mut vars = HashSet::new();
+        visit_elements(style, &mut |element| mentions(element, &mut vars));
+        let first_note = Variable::Number(NumberVariable::FirstReferenceNoteNumber);
         let (probe, list) = probe_style(tests);
         Tests {
             list,
             probe,
             shortens_later_names: shortens_later_names(style),
+            uses_first_note: vars.contains(&first_note),
         }
     }
 
@@ -135,6 +173,7 @@ impl WorkStyles {
             tests: OnceLock::new(),
             made: Mutex::default(),
             given: Mutex::default(),
+            placed: Mutex::default(),
         }
     }
 
@@ -195,6 +234,39 @@ impl WorkStyles {
             }
         });
         told
+    }
+
+    /// `copy` (one of this style's copies) for citations at `place`: its
+    /// position tests answered, and without the reference list's layout
+    /// (there, position tests do not hold, and the macros it shares with
+    /// the citation are answered for a citation). Only what a citation is
+    /// formatted with is kept; a lone citation (`standalone_citation`) then
+    /// reads as at `place`, but for the names options for later citations
+    /// (`shortens_later_names`), which see it as a later one.
+    pub fn placed(&self, copy: &Arc<IndependentStyle>, place: Place) -> Arc<IndependentStyle> {
+        let key = (Arc::as_ptr(copy) as usize, place);
+        if let Some(style) = self.placed.lock().expect("not poisoned").get(&key) {
+            return Arc::clone(style);
+        }
+        let mut style = (**copy).clone();
+        style.bibliography = None;
+        decide_style(&mut style, &|test| match test {
+            Test::Position(position) => Some(place.holds(position)),
+            _ => None,
+        });
+        keep_reachable_macros(&mut style);
+        let style = Arc::new(style);
+        let mut placed = self.placed.lock().expect("not poisoned");
+        Arc::clone(placed.entry(key).or_insert(style))
+    }
+
+    /// Whether a lone citation with a copy from `placed` reads as at its
+    /// place: unless the style gives a work cited before fewer names, or
+    /// numbers the note that first cited it (a lone citation has no notes
+    /// before).
+    pub fn lone_citations_read_as_placed(&self) -> bool {
+        let tests = self.tests();
+        !tests.shortens_later_names && !tests.uses_first_note
     }
 
     /// The copy made with `answers` (in the order of `tests`; `None` for a
@@ -282,6 +354,8 @@ fn probe_style(tests: Vec<Test>) -> (Option<IndependentStyle>, Vec<Test>) {
             .ok()
             .and_then(|v| v.as_str().map(|s| format!(r#"type="{s}""#))),
         Test::Variable(var) => Some(format!(r#"variable="{var}""#)),
+        // A citation's, not the work's.
+        Test::Position(_) => None,
     };
     let tests: Vec<(Test, String)> = tests
         .into_iter()
@@ -311,6 +385,7 @@ fn probe_style(tests: Vec<Test>) -> (Option<IndependentStyle>, Vec<Test>) {
         match test {
             Test::Type(kind) => choose.if_.type_.as_deref() == Some(&[*kind][..]),
             Test::Variable(var) => choose.if_.variable.as_deref() == Some(&[*var][..]),
+            Test::Position(_) => false,
         }
     };
     // Usually every test reads back: one parse shows it.
@@ -639,16 +714,13 @@ fn verdict(branch: &mut ChooseBranch, answer: &impl Fn(Test) -> Option<bool>) ->
     if has_effects(branch) {
         return Verdict::Open;
     }
-    let types = branch
-        .type_
-        .iter()
+    let types = answers(&branch.type_, Test::Type, answer);
+    let vars = answers(&branch.variable, Test::Variable, answer);
+    let positions = answers(&branch.position, Test::Position, answer);
+    let known: Vec<bool> = (types.iter().chain(&vars).chain(&positions))
         .flatten()
-        .map(|k| answer(Test::Type(*k)));
-    let vars = branch.variable.iter().flatten();
-    let answers: Vec<Option<bool>> = types
-        .chain(vars.map(|v| answer(Test::Variable(*v))))
+        .copied()
         .collect();
-    let known: Vec<bool> = answers.iter().flatten().copied().collect();
     if known.is_empty() {
         return Verdict::Open;
     }
@@ -664,17 +736,10 @@ fn verdict(branch: &mut ChooseBranch, answer: &impl Fn(Test) -> Option<bool>) ->
     if let Some(verdict) = decided {
         return verdict;
     }
-    let (types, vars) = answers.split_at(branch.type_.as_ref().map_or(0, Vec::len));
-    if types.iter().all(Option::is_some) {
-        branch.type_ = None;
-    }
-    if let Some(variable) = &mut branch.variable {
-        let mut unknown = vars.iter().map(Option::is_none);
-        variable.retain(|_| unknown.next().unwrap_or(true));
-        if variable.is_empty() {
-            branch.variable = None;
-        }
-    }
+    // The answered tests go.
+    keep_unanswered(&mut branch.type_, &types);
+    keep_unanswered(&mut branch.variable, &vars);
+    keep_unanswered(&mut branch.position, &positions);
     let others = branch.is_numeric.is_some()
         || branch.is_uncertain_date.is_some()
         || branch.locator.is_some()
@@ -686,6 +751,27 @@ fn verdict(branch: &mut ChooseBranch, answer: &impl Fn(Test) -> Option<bool>) ->
         // No test left: "all" and "none" of nothing hold, "any" does not.
         (false, ChooseMatch::Any) => Verdict::Never,
         (false, _) => Verdict::Always,
+    }
+}
+
+/// What `answer` knows of each of `tests`.
+fn answers<T: Copy>(
+    tests: &Option<Vec<T>>,
+    test: fn(T) -> Test,
+    answer: &impl Fn(Test) -> Option<bool>,
+) -> Vec<Option<bool>> {
+    tests.iter().flatten().map(|t| answer(test(*t))).collect()
+}
+
+/// Keeps the tests of `tests` that `answers` (one per test) leaves open; no
+/// list if none is left.
+fn keep_unanswered<T>(tests: &mut Option<Vec<T>>, answers: &[Option<bool>]) {
+    if let Some(list) = tests {
+        let mut open = answers.iter().map(Option::is_none);
+        list.retain(|_| open.next().unwrap_or(true));
+        if list.is_empty() {
+            *tests = None;
+        }
     }
 }
 
@@ -1015,6 +1101,59 @@ mod tests {
         assert_eq!(told(&names("", fewer), ""), Told::FirstOrLater);
     }
 
+    #[test]
+    fn a_placed_copy_keeps_only_what_its_place_takes() {
+        let library = hayagriva::io::from_biblatex_str(WORKS).expect("parses");
+        let book = library.get("book").expect("in WORKS");
+        let layout = r#"<choose>
+            <if position="ibid-with-locator"><text value="ibid-loc"/></if>
+            <else-if position="ibid near-note" match="all"><text macro="ibid"/></else-if>
+            <else-if position="first"><text value="first"/></else-if>
+            <else><text value="later"/></else>
+        </choose>"#;
+        let macros = r#"<macro name="ibid"><text value="ibid"/></macro><macro name="unused"><text value="x"/></macro>"#;
+        let styles = WorkStyles::new(style_with(layout, macros));
+        let copy = styles.for_entry(book);
+        let at = |first, ibid, other_locator, near_note| Place {
+            first,
+            ibid,
+            other_locator,
+            near_note,
+        };
+        let places = [
+            (at(true, false, false, false), "first"),
+            (at(false, false, false, true), "later"),
+            (at(false, true, false, false), "later"),
+            (at(false, true, false, true), "ibid"),
+            (at(false, true, true, true), "ibid-loc"),
+        ];
+        for (place, printed) in places {
+            let placed = styles.placed(&copy, place);
+            let mut positions = 0;
+            visit_branches(&placed, &mut |b| positions += b.position.iter().len());
+            assert_eq!(positions, 0, "{place:?}");
+            assert!(placed.bibliography.is_none());
+            let request = CitationRequest::new(
+                vec![CitationItem::with_entry(book)],
+                &placed,
+                None,
+                &[],
+                None,
+            );
+            assert_eq!(to_html(&hayagriva::standalone_citation(request)), printed);
+            // Only the macros it calls are kept.
+            let kept: Vec<&str> = placed.macros.iter().map(|m| m.name.as_str()).collect();
+            let expected: &[&str] = if printed == "ibid" { &["ibid"] } else { &[] };
+            assert_eq!(kept, expected, "{place:?}");
+        }
+        // The same copy for the same place.
+        let place = places[0].0;
+        assert!(Arc::ptr_eq(
+            &styles.placed(&copy, place),
+            &styles.placed(&copy, place)
+        ));
+    }
+
     /// A reference list of `works` with `style` as one request gives it.
     fn listed(
         locales: &[hayagriva::citationberg::Locale],
@@ -1080,7 +1219,7 @@ mod tests {
         // A book whose title is not known yet.
         let is_book = |test: Test| match test {
             Test::Type(kind) => Some(kind == Kind::Book),
-            Test::Variable(_) => None,
+            _ => None,
         };
         let cases = [
             (ChooseMatch::All, vec![Kind::Book], false, Verdict::Always),
