@@ -100,6 +100,8 @@ pub struct WorkStyles {
     /// one entry per key; a work's forms are made with its namesakes', so
     /// each is asked for many times).
     given: Mutex<HashMap<String, Arc<IndependentStyle>>>,
+    /// The copy for works with these answers to the tests (see `decided_for`).
+    decided_for: Mutex<HashMap<Vec<Vec<bool>>, Arc<IndependentStyle>>>,
     /// Copies for citations at one place, by the copy they were made from
     /// (its address: every copy lives as long as this) and the place.
     placed: Mutex<HashMap<(usize, Place), Arc<IndependentStyle>>>,
@@ -109,6 +111,8 @@ pub struct WorkStyles {
 struct Tests {
     /// Every test the probe answers, in a fixed order.
     list: Vec<Test>,
+    /// The place of each test in `list`.
+    places: HashMap<Test, usize>,
     /// A style that prints the place in `list` of each test that holds for
     /// a work.
     probe: Option<IndependentStyle>,
@@ -153,6 +157,11 @@ impl Tests {
         let first_note = Variable::Number(NumberVariable::FirstReferenceNoteNumber);
         let (probe, list) = probe_style(tests);
         Tests {
+            places: list
+                .iter()
+                .enumerate()
+                .map(|(at, test)| (*test, at))
+                .collect(),
             list,
             probe,
             shortens_later_names: shortens_later_names(style),
@@ -162,7 +171,7 @@ impl Tests {
 
     /// The place of `test` in the list.
     fn at(&self, test: Test) -> Option<usize> {
-        self.list.iter().position(|t| *t == test)
+        self.places.get(&test).copied()
     }
 }
 
@@ -173,6 +182,7 @@ impl WorkStyles {
             tests: OnceLock::new(),
             made: Mutex::default(),
             given: Mutex::default(),
+            decided_for: Mutex::default(),
             placed: Mutex::default(),
         }
     }
@@ -284,7 +294,19 @@ impl WorkStyles {
     }
 
     /// The copy for works for each of which `holds` says which of `tests`
-    /// hold: a test is answered where they all give the same answer. Once a
+    /// hold (see `decide_for`).
+    fn decided_for(&self, holds: &[Vec<bool>]) -> Arc<IndependentStyle> {
+        // Works of a kind often have the same fields: their copy is made once.
+        if let Some(style) = self.decided_for.lock().expect("not poisoned").get(holds) {
+            return Arc::clone(style);
+        }
+        let style = self.decide_for(holds);
+        let mut decided_for = self.decided_for.lock().expect("not poisoned");
+        Arc::clone(decided_for.entry(holds.to_vec()).or_insert(style))
+    }
+
+    /// Makes the copy for `holds`: a test is answered where all the works
+    /// give the same answer. Once a
     /// `<substitute>` is rendered in place of missing names, hayagriva
     /// suppresses every variable it queried, and later tests of them fail.
     /// So the variables of every substitute the copy can still come to render
@@ -293,7 +315,7 @@ impl WorkStyles {
     /// hayagriva, until no other substitute can be rendered. Tests of the
     /// other variables give the same answer at any point of any citation of
     /// the work.
-    fn decided_for(&self, holds: &[Vec<bool>]) -> Arc<IndependentStyle> {
+    fn decide_for(&self, holds: &[Vec<bool>]) -> Arc<IndependentStyle> {
         let agreed = |at: usize| {
             let first = holds.first()?[at];
             holds.iter().all(|h| h[at] == first).then_some(first)
