@@ -163,11 +163,13 @@ fn record(
     images: &mut Vec<ImageRef>,
     diags: &mut Diagnostics,
 ) -> Option<usize> {
-    let at = part.body_line_col(events[i].1.start);
+    // Where it is written (worked out only for a link or an image: every event comes here).
+    let at = || part.body_line_col(events[i].1.start);
     match &events[i].0 {
         Event::Start(Tag::Link {
             dest_url, title, ..
         }) => {
+            let at = at();
             let raw = dest_url.to_string();
             let title = title.to_string();
             let target = match classify(&raw, &part.source) {
@@ -198,6 +200,7 @@ fn record(
         Event::Start(Tag::Image {
             dest_url, title, ..
         }) => {
+            let at = at();
             let raw = dest_url.to_string();
             let title = title.to_string();
             let end = matching_end(events, i);
