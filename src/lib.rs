@@ -9,6 +9,7 @@
 
 pub mod assets;
 pub mod bibliography;
+pub mod bytemask;
 pub mod citecache;
 pub mod citenumbers;
 pub mod config;

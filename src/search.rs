@@ -177,10 +177,10 @@ impl Builder {
 
     fn words(&mut self, text: &str) {
         // ASCII whitespace only: faster, and a no-break space rightly joins words.
-        for word in text.split_ascii_whitespace() {
+        crate::bytemask::for_each_word(text, |word| {
             let id = self.count(word, 1);
             self.tokens.push(id);
-        }
+        });
     }
 
     /// The prose of a run of events; headings open new sections. Text is

@@ -248,29 +248,9 @@ fn is_ascii_word(b: u8) -> bool {
 }
 
 /// How many words start in ASCII `bytes` (a word byte after a non-word one),
-/// `in_word` telling whether a word runs into them. This runs over every
-/// byte of the series: each block of bytes is classified first, then each
-/// byte compared with the one before it, two loops without a carried state
-/// that the compiler vectorizes (a third fewer instructions for the whole
-/// build's word count than one loop carrying the last byte's class).
+/// `in_word` telling whether a word runs into them.
 fn ascii_word_starts(bytes: &[u8], in_word: bool) -> usize {
-    const BLOCK: usize = 64;
-    let mut count = 0;
-    let mut before = u8::from(in_word);
-    for block in bytes.chunks(BLOCK) {
-        let mut word = [0u8; BLOCK];
-        for (w, &b) in word.iter_mut().zip(block) {
-            *w = u8::from(is_ascii_word(b));
-        }
-        let word = &word[..block.len()];
-        let mut starts = u32::from(word[0] & !before);
-        for pair in word.windows(2) {
-            starts += u32::from(pair[1] & !pair[0]);
-        }
-        count += starts as usize;
-        before = word[block.len() - 1];
-    }
-    count
+    crate::bytemask::count_starts(bytes, in_word, is_ascii_word)
 }
 
 /// Counts words in text outside code blocks.
