@@ -264,6 +264,7 @@ impl WorkStyles {
             Test::Position(position) => Some(place.holds(position)),
             _ => None,
         });
+        splice_style(&mut style);
         keep_reachable_macros(&mut style);
         let style = Arc::new(style);
         let mut placed = self.placed.lock().expect("not poisoned");
@@ -287,6 +288,7 @@ impl WorkStyles {
             let mut style = (*self.style).clone();
             let answer = |test: Test| answers[self.tests().at(test)?];
             decide_style(&mut style, &answer);
+            splice_style(&mut style);
             keep_reachable_macros(&mut style);
             Arc::new(style)
         });
@@ -665,6 +667,89 @@ fn decide(elements: &mut [LayoutRenderingElement], answer: &impl Fn(Test) -> Opt
             _ => {}
         }
     }
+}
+
+/// Splices decided choices into the groups and branches around them (see
+/// `splice`) in the whole style.
+fn splice_style(style: &mut IndependentStyle) {
+    let lists = std::iter::once(&mut style.citation.layout.elements)
+        .chain(style.bibliography.as_mut().map(|b| &mut b.layout.elements))
+        .chain(style.macros.iter_mut().map(|m| &mut m.children));
+    for elements in lists {
+        for element in elements {
+            splice_inside(element);
+        }
+    }
+}
+
+/// Splices the decided choices inside `element`'s groups and branches.
+fn splice_inside(element: &mut LayoutRenderingElement) {
+    match element {
+        LayoutRenderingElement::Group(group) => splice(&mut group.children),
+        LayoutRenderingElement::Choose(choose) => {
+            let branches = std::iter::once(&mut choose.if_).chain(&mut choose.else_if);
+            for branch in branches {
+                splice(&mut branch.children);
+            }
+            if let Some(otherwise) = &mut choose.otherwise {
+                splice(&mut otherwise.children);
+            }
+        }
+        LayoutRenderingElement::Names(names) => {
+            for child in &mut names.children {
+                if let NamesChild::Substitute(substitute) = child {
+                    substitute.children.iter_mut().for_each(splice_inside);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Replaces each choice among `elements` (a group's or a branch's children)
+/// that always takes one branch by that branch's children. hayagriva
+/// renders a group's or a branch's children alike, each skipped if it will
+/// print nothing and the enclosing delimiter between the others, so the
+/// children print the same one level up, and each level spared is one walk
+/// less of their subtree (hayagriva looks ahead through a subtree before
+/// rendering it, at every level). Not where a child is a group: a group
+/// among a group's own children counts toward whether that group prints,
+/// one inside a choice does not.
+fn splice(elements: &mut Vec<LayoutRenderingElement>) {
+    elements.iter_mut().for_each(splice_inside);
+    let decided = |e: &LayoutRenderingElement| matches!(e, LayoutRenderingElement::Choose(c) if decided_choose(c));
+    if !elements.iter().any(decided) {
+        return;
+    }
+    let mut spliced = Vec::with_capacity(elements.len());
+    for element in std::mem::take(elements) {
+        match element {
+            LayoutRenderingElement::Choose(choose) if decided_choose(&choose) => {
+                spliced.extend(choose.if_.children)
+            }
+            other => spliced.push(other),
+        }
+    }
+    *elements = spliced;
+}
+
+/// Whether `choose` has one branch, without tests (always taken), and no
+/// group among its children.
+fn decided_choose(choose: &Choose) -> bool {
+    let branch = &choose.if_;
+    let untested = branch.disambiguate.is_none()
+        && branch.is_numeric.is_none()
+        && branch.is_uncertain_date.is_none()
+        && branch.locator.is_none()
+        && branch.position.is_none()
+        && branch.type_.is_none()
+        && branch.variable.is_none()
+        && branch.match_ != ChooseMatch::Any;
+    let group = |c: &LayoutRenderingElement| matches!(c, LayoutRenderingElement::Group(_));
+    untested
+        && choose.else_if.is_empty()
+        && choose.otherwise.is_none()
+        && !branch.children.iter().any(group)
 }
 
 /// What a branch's tests come to once some are answered.
@@ -1121,6 +1206,41 @@ mod tests {
         assert_eq!(told(&names("", ""), ""), Told::Nothing);
         assert_eq!(told(&names(fewer, ""), ""), Told::FirstOrLater);
         assert_eq!(told(&names("", fewer), ""), Told::FirstOrLater);
+    }
+
+    #[test]
+    fn decided_choices_are_spliced_where_they_print_the_same() {
+        let library = hayagriva::io::from_biblatex_str(WORKS).expect("parses");
+        let book = library.get("book").expect("in WORKS");
+        let cite = |style: &IndependentStyle| {
+            let request =
+                CitationRequest::new(vec![CitationItem::with_entry(book)], style, None, &[], None);
+            to_html(&hayagriva::standalone_citation(request))
+        };
+        // In the citation (the test's reference list tests a position).
+        let chooses = |style: &IndependentStyle| {
+            let mut n = 0;
+            let citation = vec![style.citation.layout.elements.as_slice()];
+            reachable(style, citation, |e| {
+                n += usize::from(matches!(e, LayoutRenderingElement::Choose(_)))
+            });
+            n
+        };
+        // In a group, between the group's delimiters: spliced.
+        let text = r#"<group delimiter=", "><text variable="title"/><choose><if type="book"><text variable="publisher"/><text variable="publisher-place"/></if></choose></group>"#;
+        let styles = WorkStyles::new(style_with(text, ""));
+        let copy = styles.for_entry(book);
+        assert_eq!(chooses(&copy), 0);
+        assert_eq!(cite(&copy), cite(styles.style()));
+        assert_eq!(cite(&copy), "Red October, Scribner, New York");
+        // A group chosen inside a group whose variables are all empty: the
+        // outer group prints nothing as written, and would print the inner
+        // group's term if the choice were spliced.
+        let group = r#"<group><text variable="volume"/><choose><if type="book"><group><text value="vol."/></group></if></choose></group><text variable="title"/>"#;
+        let styles = WorkStyles::new(style_with(group, ""));
+        let copy = styles.for_entry(book);
+        assert_eq!(cite(&copy), cite(styles.style()));
+        assert_eq!(cite(&copy), "Red October");
     }
 
     #[test]
