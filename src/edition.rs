@@ -7,12 +7,12 @@ use std::collections::HashMap;
 
 /// The prefix of a part's ids in the one-page edition.
 pub fn id_prefix(number: u32) -> String {
-    format!("p{number}-")
+    ["p", &number.to_string(), "-"].concat()
 }
 
 /// The id of a part's section in the one-page edition.
 pub fn part_id(number: u32) -> String {
-    format!("part-{number}")
+    ["part-", &number.to_string()].concat()
 }
 
 /// Rewrites links and ids of HTML made for part pages.
@@ -47,53 +47,65 @@ impl Rewriter {
     /// with ids prefixed and links into parts pointed inside the edition.
     pub fn rewrite(&self, html: &str, number: Option<u32>) -> String {
         let prefix = number.map(id_prefix);
-        crate::urls::map_attributes(html, &ATTRIBUTES, |name, value| match (name, &prefix) {
-            ("href", _) => self.href(value, prefix.as_deref()),
-            (_, Some(prefix)) => {
-                let mut ids = String::with_capacity(value.len() + prefix.len());
-                for (i, id) in value.split_whitespace().enumerate() {
-                    if i > 0 {
-                        ids.push(' ');
+        crate::urls::map_attributes(html, &ATTRIBUTES, |name, value, out| {
+            match (name, &prefix) {
+                ("href", _) => self.push_href(value, prefix.as_deref(), out),
+                (_, Some(prefix)) => {
+                    for (i, id) in value.split_whitespace().enumerate() {
+                        if i > 0 {
+                            out.push(' ');
+                        }
+                        out.push_str(prefix);
+                        out.push_str(id);
                     }
-                    ids.push_str(prefix);
-                    ids.push_str(id);
                 }
-                ids
+                (_, None) => out.push_str(value),
             }
-            (_, None) => value.to_string(),
         })
     }
 
     /// A link written for a page one folder deep (like the index), pointed
     /// inside the edition when it leads into a part.
     pub fn link(&self, value: &str) -> String {
-        self.href(value, None)
+        let mut href = String::with_capacity(value.len());
+        self.push_href(value, None, &mut href);
+        href
     }
 
-    /// A link's new target: same-page fragments get the part's prefix, links
-    /// to a part page (with or without a fragment) point inside the edition.
-    /// `own`: the id prefix of the part whose HTML this is, if any.
-    fn href(&self, value: &str, own: Option<&str>) -> String {
+    /// Appends a link's new target to `out`: same-page fragments get the
+    /// part's prefix, links to a part page (with or without a fragment)
+    /// point inside the edition. `own`: the id prefix of the part whose HTML
+    /// this is, if any. Written in place: an edition has a hundred thousand.
+    fn push_href(&self, value: &str, own: Option<&str>, out: &mut String) {
         if let Some(fragment) = value.strip_prefix('#') {
-            return match own {
-                Some(prefix) => format!("#{prefix}{fragment}"),
-                None => value.to_string(),
-            };
+            if let Some(prefix) = own {
+                out.push('#');
+                out.push_str(prefix);
+                out.push_str(fragment);
+            } else {
+                out.push_str(value);
+            }
+            return;
         }
-        let Some(path) = value.strip_prefix("../") else {
-            return value.to_string();
-        };
-        let (page, fragment) = match path.split_once('#') {
-            Some((page, fragment)) => (page, Some(fragment)),
-            None => (path, None),
-        };
-        let Some(folder) = page.strip_suffix("index.html") else {
-            return value.to_string();
-        };
-        match (self.parts.get(folder), fragment) {
-            (Some(&n), Some(fragment)) => format!("#{}{fragment}", id_prefix(n)),
-            (Some(&n), None) => format!("#{}", part_id(n)),
-            (None, _) => value.to_string(),
+        let into_part = value.strip_prefix("../").and_then(|path| {
+            let (page, fragment) = match path.split_once('#') {
+                Some((page, fragment)) => (page, Some(fragment)),
+                None => (path, None),
+            };
+            let folder = page.strip_suffix("index.html")?;
+            Some((*self.parts.get(folder)?, fragment))
+        });
+        match into_part {
+            Some((n, Some(fragment))) => {
+                out.push('#');
+                out.push_str(&id_prefix(n));
+                out.push_str(fragment);
+            }
+            Some((n, None)) => {
+                out.push('#');
+                out.push_str(&part_id(n));
+            }
+            None => out.push_str(value),
         }
     }
 }

@@ -9,8 +9,16 @@ pub fn normalize_base(base: &str) -> String {
 /// Resolves a relative URL against the URL of the folder a page lives in
 /// (`https://example.org/s/the-rock/`), dropping a final `index.html`.
 pub fn resolve(page_dir: &str, relative: &str) -> String {
+    let mut url = String::with_capacity(page_dir.len() + relative.len() + 1);
+    resolve_into(page_dir, relative, &mut url);
+    url
+}
+
+/// `resolve`, appended to `url`.
+fn resolve_into(page_dir: &str, relative: &str, url: &mut String) {
     if relative.contains("://") || relative.starts_with("mailto:") || relative.starts_with("//") {
-        return relative.to_string();
+        url.push_str(relative);
+        return;
     }
     let (path, fragment) = relative.split_at(relative.find('#').unwrap_or(relative.len()));
     let (origin, dir) = split_origin(page_dir);
@@ -31,7 +39,6 @@ pub fn resolve(page_dir: &str, relative: &str) -> String {
         }
     }
     let ends_in_folder = path.is_empty() || path.ends_with('/') || path.ends_with("index.html");
-    let mut url = String::with_capacity(page_dir.len() + relative.len() + 1);
     url.push_str(origin);
     for segment in &segments {
         url.push('/');
@@ -41,7 +48,6 @@ pub fn resolve(page_dir: &str, relative: &str) -> String {
         url.push('/');
     }
     url.push_str(fragment);
-    url
 }
 
 /// `https://example.org/s/` → (`https://example.org`, `/s/`).
@@ -56,30 +62,72 @@ fn split_origin(url: &str) -> (&str, &str) {
 /// Makes every relative `href` and `src` in quire's own HTML absolute,
 /// in one pass over the text.
 pub fn absolutize(html: &str, page_dir: &str) -> String {
-    // Most of a page's links are to a spot in it (its notes): the page's
-    // own URL and the fragment, worked out once.
-    let page = resolve(page_dir, "");
-    map_urls(html, |_, value| match value.starts_with('#') {
-        true => format!("{page}{value}"),
-        false => resolve(page_dir, value),
-    })
+    let mut out = String::with_capacity(html.len() + html.len() / 8);
+    Absolute::new(page_dir).append(html, &mut out);
+    out
+}
+
+/// Makes quire's own HTML absolute against one page's folder.
+pub struct Absolute<'a> {
+    page_dir: &'a str,
+    /// The page's own URL: most of a page's links are to a spot in it (its
+    /// notes), and each needs only the fragment added.
+    page: String,
+}
+
+impl<'a> Absolute<'a> {
+    pub fn new(page_dir: &'a str) -> Self {
+        Absolute {
+            page_dir,
+            page: resolve(page_dir, ""),
+        }
+    }
+
+    /// Appends `html` to `out` with every relative `href` and `src` made
+    /// absolute, in one pass over the text.
+    pub fn append(&self, html: &str, out: &mut String) {
+        map_attributes_into(html, &["href", "src"], out, |_, value, out| {
+            match value.starts_with('#') {
+                true => {
+                    out.push_str(&self.page);
+                    out.push_str(value);
+                }
+                false => resolve_into(self.page_dir, value, out),
+            }
+        });
+    }
 }
 
 /// Replaces the value of every `href` and `src` attribute in quire's own HTML
 /// with `f(attribute, value)`.
-pub fn map_urls(html: &str, f: impl FnMut(&str, &str) -> String) -> String {
-    map_attributes(html, &["href", "src"], f)
+pub fn map_urls(html: &str, mut f: impl FnMut(&str, &str) -> String) -> String {
+    map_attributes(html, &["href", "src"], |name, value, out| {
+        out.push_str(&f(name, value))
+    })
 }
 
-/// Replaces the value of every attribute named in `names` with
-/// `f(name, value)`, in one pass. For quire's own HTML: values are escaped,
-/// so `name="` only ever occurs as an attribute.
+/// Replaces the value of every attribute named in `names`: `f(name, value,
+/// out)` appends the new value to `out`, in one pass. For quire's own HTML:
+/// values are escaped, so `name="` only ever occurs as an attribute.
 pub fn map_attributes(
     html: &str,
     names: &[&str],
-    mut f: impl FnMut(&str, &str) -> String,
+    f: impl FnMut(&str, &str, &mut String),
 ) -> String {
     let mut out = String::with_capacity(html.len() + html.len() / 8);
+    map_attributes_into(html, names, &mut out, f);
+    out
+}
+
+/// `map_attributes`, appended to `out`: the values are written in place, not
+/// made as strings of their own (a feed or an edition has hundreds of
+/// thousands).
+fn map_attributes_into(
+    html: &str,
+    names: &[&str],
+    out: &mut String,
+    mut f: impl FnMut(&str, &str, &mut String),
+) {
     let mut copied = 0;
     let mut from = 0;
     // `str::find` sets up a new searcher per call: far slower than memchr's
@@ -98,12 +146,11 @@ pub fn map_attributes(
         let end = memchr::memchr(b'"', &html.as_bytes()[value_start..])
             .map_or(html.len(), |e| value_start + e);
         out.push_str(&html[copied..value_start]);
-        out.push_str(&f(name, &html[value_start..end]));
+        f(name, &html[value_start..end], out);
         copied = end;
         from = end;
     }
     out.push_str(&html[copied..]);
-    out
 }
 
 #[cfg(test)]

@@ -33,15 +33,16 @@ impl Note {
 
 /// Id of note `number` in the endnotes list.
 pub fn id(number: usize) -> String {
-    format!("fn-{number}")
+    ["fn-", &number.to_string()].concat()
 }
 
 /// Id of the `occurrence`-th (1-based) reference to note `number`.
 pub fn ref_id(number: usize, occurrence: usize) -> String {
+    let number = number.to_string();
     if occurrence == 1 {
-        format!("fnref-{number}")
+        ["fnref-", &number].concat()
     } else {
-        format!("fnref-{number}-{occurrence}")
+        ["fnref-", &number, "-", &occurrence.to_string()].concat()
     }
 }
 
@@ -186,7 +187,9 @@ fn number_refs(
                 };
                 let count = counts.entry(label).or_insert(0);
                 *count += 1;
-                *event = Event::FootnoteReference(CowStr::from(format!("{number}:{count}")));
+                *event = Event::FootnoteReference(CowStr::from(
+                    [number.to_string(), count.to_string()].join(":"),
+                ));
             }
             // An undefined `[^label]` comes through as plain text starting at `[^`.
             Event::Text(t) if t.as_ref() == "[" && body[span.start..].starts_with("[^") => {

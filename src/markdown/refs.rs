@@ -71,7 +71,7 @@ impl LinkRef {
     /// The id of the spot that a backlink to this link should land on.
     pub fn spot_id(&self) -> String {
         match self.note {
-            None => format!("xref-{}", self.body_ordinal),
+            None => ["xref-", &self.body_ordinal.to_string()].concat(),
             Some(n) => super::footnotes::ref_id(n, 1),
         }
     }
