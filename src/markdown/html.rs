@@ -219,8 +219,6 @@ fn fill(text: &str, links: &[LinkRef], targets: &Targets) -> Option<String> {
     let bytes = text.as_bytes();
     let mut next = memchr::memchr(0, bytes)?;
     let mut out = String::with_capacity(text.len() + 256);
-    // What each slot stands for, made in one buffer: a part has hundreds.
-    let mut slot = String::new();
     let mut copied = 0;
     loop {
         let kind = bytes.get(next + 1).copied().unwrap_or_default();
@@ -233,10 +231,9 @@ fn fill(text: &str, links: &[LinkRef], targets: &Targets) -> Option<String> {
             .and_then(|n| n.parse::<usize>().ok());
         // Anything else is not a slot quire wrote: left as it is.
         if let (Some(index), Some(end)) = (index, end) {
-            slot.clear();
-            if slot_html(kind, index, links, targets, &mut slot) {
-                out.push_str(&text[copied..next]);
-                out.push_str(&slot);
+            out.push_str(&text[copied..next]);
+            copied = next;
+            if slot_html(kind, index, links, targets, &mut out) {
                 copied = end + 1;
             }
         }
