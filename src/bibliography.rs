@@ -272,13 +272,31 @@ impl Bibliography {
     /// A citation of `form.key` in this form, as HTML, with `value` as the
     /// locator (escaped here).
     pub fn cite(&self, form: &Form, value: Option<&str>) -> String {
-        // The forms of a work in every position are made together, once
-        // (each later position needs a first citation before it): a part that
-        // asks while another is making them waits for them.
         let set = Form {
             position: Position::First,
             ..form.clone()
         };
+        let cell = self.form_set(&set);
+        let html = (cell.get().expect("form_set fills it").iter())
+            .find(|(p, _)| *p == form.position)
+            .map_or("", |(_, html)| html.as_str());
+        match value {
+            Some(value) => {
+                let value = match form.locator {
+                    Some(("page", _)) => self.page_range(value),
+                    _ => value.to_string(),
+                };
+                replace_stand_in(html, &crate::markdown::html::escape(&value))
+            }
+            None => html.to_string(),
+        }
+    }
+
+    /// The forms of a work in every position (`set` is at the first), made
+    /// together, once (each later position needs a first citation before
+    /// it): a part that asks while another is making them waits for them.
+    /// The cell returned is filled.
+    fn form_set(&self, set: &Form) -> Arc<OnceLock<FormSet>> {
         let cell = Arc::clone(
             self.forms
                 .lock()
@@ -286,7 +304,7 @@ impl Bibliography {
                 .entry(set.clone())
                 .or_default(),
         );
-        let forms = cell.get_or_init(|| {
+        cell.get_or_init(|| {
             let made_from = format!(
                 "{set:?}{:?}{:?}",
                 self.namesakes.get(&set.key),
@@ -302,22 +320,9 @@ impl Bibliography {
                 false => made_from,
             };
             let key = self.cache_key(&made_from, works.filter_map(|k| self.cite_entry(k)));
-            self.store.form(key, || self.format_forms(form))
+            self.store.form(key, || self.format_forms(set))
         });
-        let html = forms
-            .iter()
-            .find(|(p, _)| *p == form.position)
-            .map_or("", |(_, html)| html.as_str());
-        match value {
-            Some(value) => {
-                let value = match form.locator {
-                    Some(("page", _)) => self.page_range(value),
-                    _ => value.to_string(),
-                };
-                replace_stand_in(html, &crate::markdown::html::escape(&value))
-            }
-            None => html.to_string(),
-        }
+        cell
     }
 
     /// The key in the store of what is made from `made_from` and the entries
@@ -489,10 +494,31 @@ impl Bibliography {
                 Position::IbidWithLocator,
             ],
         };
-        let forms = positions.iter().map(|&position| {
+        let kind = form.locator.map(|(term, _)| locator_kind(term));
+        let styles: Vec<(Position, Arc<IndependentStyle>)> = positions
+            .iter()
+            .map(|&position| {
+                let other = position == Position::IbidWithLocator;
+                let place = self.place_in_sequence(position, form.locator.is_some() && other);
+                (position, self.cite_styles.placed(&copy, place, kind))
+            })
+            .collect();
+        // Where only the value tells a range from one place, a range's forms
+        // are one place's: the real value replaces either stand-in.
+        if let Some((term, true)) = form.locator {
+            if !styles
+                .iter()
+                .any(|(_, style)| self.cite_styles.tells_plural(style))
+            {
+                let one_place = Form {
+                    locator: Some((term, false)),
+                    ..form.clone()
+                };
+                return self.form_set(&one_place).get().expect("filled").clone();
+            }
+        }
+        let forms = styles.into_iter().map(|(position, style)| {
             let other = position == Position::IbidWithLocator;
-            let place = self.place_in_sequence(position, form.locator.is_some() && other);
-            let style = self.cite_styles.placed(&copy, place);
             let request = CitationRequest::new(
                 vec![CitationItem::new(
                     entry,
@@ -672,9 +698,14 @@ fn stand_in(form: &Form, other: bool) -> Option<SpecificLocator<'static>> {
         (true, true) => STAND_IN_OTHER_RANGE,
     };
     Some(SpecificLocator(
-        CslLocator::from_str(term).unwrap_or(CslLocator::Page),
+        locator_kind(term),
         LocatorPayload::Str(value),
     ))
+}
+
+/// The CSL locator a term names ("page", "chapter"…).
+fn locator_kind(term: &str) -> CslLocator {
+    CslLocator::from_str(term).unwrap_or(CslLocator::Page)
 }
 
 /// Puts the real locator where the stand-in is (a style may have shortened
@@ -1179,6 +1210,42 @@ mod tests {
         bib("Bridges", other);
         assert!(load().cite(&form, None).contains("Bridges"));
         assert!(store.sweep());
+    }
+
+    #[test]
+    fn a_range_takes_the_forms_of_one_page_where_only_its_value_differs() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("series")).unwrap();
+        let works = "@book{k, author = {Orme, Clara}, title = {Harbours}, publisher = {Atlas}, year = {2014}}";
+        std::fs::write(dir.path().join("series/bibliography.bib"), works).unwrap();
+        let pages = |plural| Form {
+            key: "k".into(),
+            position: Position::First,
+            locator: Some(("page", plural)),
+            purpose: None,
+        };
+        // The forms made for a range, as the store keeps them.
+        let range_forms = |style: &str| {
+            let mut diags = Diagnostics::default();
+            let store = Arc::new(Store::default());
+            let bib = load(dir.path(), Some(style), "en-US", store, &mut diags).expect("loads");
+            let cited = bib.cite(&pages(true), Some("33–35"));
+            let forms = bib.form_set(&pages(true)).get().expect("filled").clone();
+            (cited, forms)
+        };
+        // Chicago prints no label for pages: the range's forms are one page's.
+        let (cited, forms) = range_forms("chicago-notes");
+        assert!(
+            cited.contains("Harbours") && cited.ends_with(", 33–35."),
+            "{cited}"
+        );
+        assert!(forms.iter().all(|(_, html)| html.contains(STAND_IN)
+            && !html.contains(STAND_IN_RANGE)
+            && !html.contains("90401–")));
+        // APA's "pp." needs a range of its own.
+        let (cited, forms) = range_forms("apa");
+        assert!(cited.contains("pp. 33–35"), "{cited}");
+        assert!(forms.iter().all(|(_, html)| html.contains("pp. 90401–")));
     }
 
     /// A form's locator, its value, and another value of the same kind.

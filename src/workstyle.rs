@@ -18,7 +18,7 @@
 //! prints the same. Every other test is left to hayagriva.
 
 use hayagriva::citationberg::taxonomy::{
-    Kind, NameVariable, NumberVariable, StandardVariable, Variable,
+    Kind, Locator, NameVariable, NumberOrPageVariable, NumberVariable, StandardVariable, Variable,
 };
 use hayagriva::citationberg::{
     Choose, ChooseBranch, ChooseMatch, ElseBranch, IndependentStyle, InheritableNameOptions,
@@ -37,6 +37,8 @@ enum Test {
     Variable(Variable),
     /// Whether the citation stands there among the work's citations.
     Position(TestPosition),
+    /// Whether the citation's locator is of this kind (`locator="page"`).
+    Locator(Locator),
 }
 
 /// Variables whose value depends on the citation, not only on the work.
@@ -106,10 +108,14 @@ pub struct WorkStyles {
     given: Mutex<HashMap<String, Arc<IndependentStyle>>>,
     /// The copy for works with these answers to the tests (see `decided_for`).
     decided_for: Mutex<HashMap<Vec<Vec<bool>>, Arc<IndependentStyle>>>,
-    /// Copies for citations at one place, by the copy they were made from
-    /// (its address: every copy lives as long as this) and the place.
-    placed: Mutex<HashMap<(usize, Place), Arc<IndependentStyle>>>,
+    /// Copies for citations at one place (see `PlacedKey`).
+    placed: Mutex<HashMap<PlacedKey, Arc<IndependentStyle>>>,
 }
+
+/// A copy for citations at a place: the copy it is made from (its address:
+/// every copy lives as long as its `WorkStyles`), the place and the kind of
+/// locator.
+type PlacedKey = (usize, Place, Option<Locator>);
 
 /// The tests of a style that a copy can answer, and how to answer them.
 struct Tests {
@@ -250,15 +256,21 @@ impl WorkStyles {
         told
     }
 
-    /// `copy` (one of this style's copies) for citations at `place`: its
-    /// position tests answered, and without the reference list's layout
-    /// (there, position tests do not hold, and the macros it shares with
-    /// the citation are answered for a citation). Only what a citation is
-    /// formatted with is kept; a lone citation (`standalone_citation`) then
-    /// reads as at `place`, but for the names options for later citations
+    /// `copy` (one of this style's copies) for citations at `place` with a
+    /// locator of this kind (or none): its position and locator tests
+    /// answered, and without the reference list's layout (there, position
+    /// tests do not hold, and the macros it shares with the citation are
+    /// answered for a citation). Only what a citation is formatted with is
+    /// kept; a lone citation (`standalone_citation`) then reads as at
+    /// `place`, but for the names options for later citations
     /// (`shortens_later_names`), which see it as a later one.
-    pub fn placed(&self, copy: &Arc<IndependentStyle>, place: Place) -> Arc<IndependentStyle> {
-        let key = (Arc::as_ptr(copy) as usize, place);
+    pub fn placed(
+        &self,
+        copy: &Arc<IndependentStyle>,
+        place: Place,
+        locator: Option<Locator>,
+    ) -> Arc<IndependentStyle> {
+        let key = (Arc::as_ptr(copy) as usize, place, locator);
         if let Some(style) = self.placed.lock().expect("not poisoned").get(&key) {
             return Arc::clone(style);
         }
@@ -266,6 +278,7 @@ impl WorkStyles {
         style.bibliography = None;
         decide_style(&mut style, &|test| match test {
             Test::Position(position) => Some(place.holds(position)),
+            Test::Locator(kind) => Some(locator == Some(kind)),
             _ => None,
         });
         splice_style(&mut style);
@@ -273,6 +286,28 @@ impl WorkStyles {
         let style = Arc::new(style);
         let mut placed = self.placed.lock().expect("not poisoned");
         Arc::clone(placed.entry(key).or_insert(style))
+    }
+
+    /// Whether a citation with `copy` (one from `placed`) can read
+    /// differently for one place ("12") and several ("33–35") beyond the
+    /// locator's value itself: through the locator's label ("p."/"pp."),
+    /// its number formatting, or a test of whether it is numeric.
+    pub fn tells_plural(&self, copy: &IndependentStyle) -> bool {
+        let locator = NumberOrPageVariable::Number(NumberVariable::Locator);
+        let mut tells = false;
+        let citation = vec![copy.citation.layout.elements.as_slice()];
+        reachable(copy, citation, |element| {
+            tells |= match element {
+                LayoutRenderingElement::Label(label) => label.variable == locator,
+                LayoutRenderingElement::Number(number) => number.variable == locator,
+                LayoutRenderingElement::Choose(choose) => choose
+                    .branches()
+                    .flat_map(|b| b.is_numeric.iter().flatten())
+                    .any(|v| *v == Variable::Number(NumberVariable::Locator)),
+                _ => false,
+            };
+        });
+        tells
     }
 
     /// Whether a lone citation with a copy from `placed` reads as at its
@@ -383,7 +418,7 @@ fn probe_style(tests: Vec<Test>) -> (Option<IndependentStyle>, Vec<Test>) {
             .and_then(|v| v.as_str().map(|s| format!(r#"type="{s}""#))),
         Test::Variable(var) => Some(format!(r#"variable="{var}""#)),
         // A citation's, not the work's.
-        Test::Position(_) => None,
+        Test::Position(_) | Test::Locator(_) => None,
     };
     let tests: Vec<(Test, String)> = tests
         .into_iter()
@@ -413,7 +448,7 @@ fn probe_style(tests: Vec<Test>) -> (Option<IndependentStyle>, Vec<Test>) {
         match test {
             Test::Type(kind) => choose.if_.type_.as_deref() == Some(&[*kind][..]),
             Test::Variable(var) => choose.if_.variable.as_deref() == Some(&[*var][..]),
-            Test::Position(_) => false,
+            Test::Position(_) | Test::Locator(_) => false,
         }
     };
     // Usually every test reads back: one parse shows it.
@@ -677,12 +712,18 @@ fn decide(elements: &mut [LayoutRenderingElement], answer: &impl Fn(Test) -> Opt
 /// `splice`) in the whole style.
 fn splice_style(style: &mut IndependentStyle) {
     let lists = std::iter::once(&mut style.citation.layout.elements)
-        .chain(style.bibliography.as_mut().map(|b| &mut b.layout.elements))
-        .chain(style.macros.iter_mut().map(|m| &mut m.children));
+        .chain(style.bibliography.as_mut().map(|b| &mut b.layout.elements));
     for elements in lists {
         for element in elements {
             splice_inside(element);
         }
+    }
+    // A macro's own children print as a choice's would: hayagriva renders
+    // them in turn with no delimiter, as a choice does (which skips those
+    // that will print nothing, and they print nothing), and a group among
+    // them counts toward nothing but the macro, as inside a choice.
+    for mac in &mut style.macros {
+        splice_where(&mut mac.children, always_taken);
     }
 }
 
@@ -720,15 +761,24 @@ fn splice_inside(element: &mut LayoutRenderingElement) {
 /// among a group's own children counts toward whether that group prints,
 /// one inside a choice does not.
 fn splice(elements: &mut Vec<LayoutRenderingElement>) {
+    let group = |c: &LayoutRenderingElement| matches!(c, LayoutRenderingElement::Group(_));
+    splice_where(elements, |choose| {
+        always_taken(choose) && !choose.if_.children.iter().any(group)
+    });
+}
+
+/// Splices into `elements` the choices among them that `spliceable` picks,
+/// after splicing inside every element.
+fn splice_where(elements: &mut Vec<LayoutRenderingElement>, spliceable: impl Fn(&Choose) -> bool) {
     elements.iter_mut().for_each(splice_inside);
-    let decided = |e: &LayoutRenderingElement| matches!(e, LayoutRenderingElement::Choose(c) if decided_choose(c));
-    if !elements.iter().any(decided) {
+    let picked = |e: &LayoutRenderingElement| matches!(e, LayoutRenderingElement::Choose(c) if spliceable(c));
+    if !elements.iter().any(picked) {
         return;
     }
     let mut spliced = Vec::with_capacity(elements.len());
     for element in std::mem::take(elements) {
         match element {
-            LayoutRenderingElement::Choose(choose) if decided_choose(&choose) => {
+            LayoutRenderingElement::Choose(choose) if spliceable(&choose) => {
                 spliced.extend(choose.if_.children)
             }
             other => spliced.push(other),
@@ -737,23 +787,19 @@ fn splice(elements: &mut Vec<LayoutRenderingElement>) {
     *elements = spliced;
 }
 
-/// Whether `choose` has one branch, without tests (always taken), and no
-/// group among its children.
-fn decided_choose(choose: &Choose) -> bool {
+/// Whether `choose` has one branch, without tests: always taken.
+fn always_taken(choose: &Choose) -> bool {
     let branch = &choose.if_;
-    let untested = branch.disambiguate.is_none()
+    branch.disambiguate.is_none()
         && branch.is_numeric.is_none()
         && branch.is_uncertain_date.is_none()
         && branch.locator.is_none()
         && branch.position.is_none()
         && branch.type_.is_none()
         && branch.variable.is_none()
-        && branch.match_ != ChooseMatch::Any;
-    let group = |c: &LayoutRenderingElement| matches!(c, LayoutRenderingElement::Group(_));
-    untested
+        && branch.match_ != ChooseMatch::Any
         && choose.else_if.is_empty()
         && choose.otherwise.is_none()
-        && !branch.children.iter().any(group)
 }
 
 /// What a branch's tests come to once some are answered.
@@ -828,7 +874,8 @@ fn verdict(branch: &mut ChooseBranch, answer: &impl Fn(Test) -> Option<bool>) ->
     let types = answers(&branch.type_, Test::Type, answer);
     let vars = answers(&branch.variable, Test::Variable, answer);
     let positions = answers(&branch.position, Test::Position, answer);
-    let known: Vec<bool> = (types.iter().chain(&vars).chain(&positions))
+    let locators = answers(&branch.locator, Test::Locator, answer);
+    let known: Vec<bool> = (types.iter().chain(&vars).chain(&positions).chain(&locators))
         .flatten()
         .copied()
         .collect();
@@ -851,6 +898,7 @@ fn verdict(branch: &mut ChooseBranch, answer: &impl Fn(Test) -> Option<bool>) ->
     keep_unanswered(&mut branch.type_, &types);
     keep_unanswered(&mut branch.variable, &vars);
     keep_unanswered(&mut branch.position, &positions);
+    keep_unanswered(&mut branch.locator, &locators);
     let others = branch.is_numeric.is_some()
         || branch.is_uncertain_date.is_some()
         || branch.locator.is_some()
@@ -1274,7 +1322,7 @@ mod tests {
             (at(false, true, true, true), "ibid-loc"),
         ];
         for (place, printed) in places {
-            let placed = styles.placed(&copy, place);
+            let placed = styles.placed(&copy, place, None);
             let mut positions = 0;
             visit_branches(&placed, &mut |b| positions += b.position.iter().len());
             assert_eq!(positions, 0, "{place:?}");
@@ -1295,8 +1343,8 @@ mod tests {
         // The same copy for the same place.
         let place = places[0].0;
         assert!(Arc::ptr_eq(
-            &styles.placed(&copy, place),
-            &styles.placed(&copy, place)
+            &styles.placed(&copy, place, None),
+            &styles.placed(&copy, place, None)
         ));
     }
 
@@ -1441,5 +1489,85 @@ mod tests {
             numbers.type_.is_some(),
             "a branch that tests the citation number is left alone"
         );
+    }
+
+    #[test]
+    fn a_placed_copy_answers_the_locator_kind_and_tells_whether_a_range_reads_apart() {
+        let library = hayagriva::io::from_biblatex_str(WORKS).expect("parses");
+        let book = library.get("book").expect("in WORKS");
+        // Chicago's way: no label for pages, "chap." for chapters.
+        let layout = r#"<group delimiter=" ">
+            <choose><if locator="page"/><else><label variable="locator" form="short"/></else></choose>
+            <text variable="locator"/>
+        </group>"#;
+        let styles = WorkStyles::new(style_with(layout, ""));
+        let copy = styles.for_entry(book);
+        let place = Place {
+            first: true,
+            ibid: false,
+            other_locator: false,
+            near_note: false,
+        };
+        let locales = hayagriva::archive::locales();
+        let cite = |style: &IndependentStyle, kind, value| {
+            let locator = Some(SpecificLocator(kind, LocatorPayload::Str(value)));
+            let request = CitationRequest::new(
+                vec![CitationItem::new(book, locator, None, false, None)],
+                style,
+                None,
+                &locales,
+                None,
+            );
+            to_html(&hayagriva::standalone_citation(request))
+        };
+        let pages = styles.placed(&copy, place, Some(Locator::Page));
+        let mut locator_tests = 0;
+        visit_branches(&pages, &mut |b| locator_tests += b.locator.iter().len());
+        assert_eq!(locator_tests, 0);
+        assert!(!styles.tells_plural(&pages));
+        assert_eq!(cite(&pages, Locator::Page, "33–35"), "33–35");
+        let chapters = styles.placed(&copy, place, Some(Locator::Chapter));
+        assert!(
+            styles.tells_plural(&chapters),
+            "its label reads chap. or chaps."
+        );
+        assert_eq!(cite(&chapters, Locator::Chapter, "4"), "chap. 4");
+        // A test of whether the locator is a number tells a range apart too.
+        let numeric = r#"<choose><if is-numeric="locator"><text value="n"/></if></choose>"#;
+        let styles = WorkStyles::new(style_with(numeric, ""));
+        let copy = styles.for_entry(book);
+        assert!(styles.tells_plural(&styles.placed(&copy, place, Some(Locator::Page))));
+    }
+
+    #[test]
+    fn a_choice_a_macro_always_takes_is_spliced_into_the_macro() {
+        let library = hayagriva::io::from_biblatex_str(WORKS).expect("parses");
+        let book = library.get("book").expect("in WORKS");
+        let macros = r#"<macro name="title"><choose><if type="book">
+            <group delimiter=", "><text variable="title"/><text value="book"/></group>
+        </if></choose></macro>"#;
+        let style = style_with(r#"<text macro="title"/>"#, macros);
+        let styles = WorkStyles::new(style.clone());
+        let copy = styles.for_entry(book);
+        let title = copy
+            .macros
+            .iter()
+            .find(|m| m.name == "title")
+            .expect("kept");
+        assert!(
+            matches!(
+                title.children.as_slice(),
+                [LayoutRenderingElement::Group(_)]
+            ),
+            "{:?}",
+            title.children
+        );
+        let cite = |style: &IndependentStyle| {
+            let request =
+                CitationRequest::new(vec![CitationItem::with_entry(book)], style, None, &[], None);
+            to_html(&hayagriva::standalone_citation(request))
+        };
+        assert_eq!(cite(&copy), cite(&style));
+        assert_eq!(cite(&copy), "Red October, book");
     }
 }
