@@ -412,11 +412,16 @@ impl WorkStyles {
 /// the cited work, with the tests it can ask (a name that does not read back
 /// as the same test is left out); `None` if there is nothing to test.
 fn probe_style(tests: Vec<Test>) -> (Option<IndependentStyle>, Vec<Test>) {
+    // As CSL writes them ("archive-place"; their `Display` may differ).
+    fn written(value: impl serde::Serialize) -> Option<String> {
+        serde_json::to_value(value)
+            .ok()?
+            .as_str()
+            .map(str::to_string)
+    }
     let name = |test: &Test| match test {
-        Test::Type(kind) => serde_json::to_value(kind)
-            .ok()
-            .and_then(|v| v.as_str().map(|s| format!(r#"type="{s}""#))),
-        Test::Variable(var) => Some(format!(r#"variable="{var}""#)),
+        Test::Type(kind) => written(kind).map(|s| format!(r#"type="{s}""#)),
+        Test::Variable(var) => written(var).map(|s| format!(r#"variable="{s}""#)),
         // A citation's, not the work's.
         Test::Position(_) | Test::Locator(_) => None,
     };
@@ -1489,6 +1494,31 @@ mod tests {
             numbers.type_.is_some(),
             "a branch that tests the citation number is left alone"
         );
+    }
+
+    #[test]
+    fn the_probe_asks_every_test_of_every_archived_style() {
+        for archived_style in ArchivedStyle::all() {
+            let Style::Independent(style) = archived_style.get() else {
+                continue;
+            };
+            let mut written = HashSet::new();
+            visit_branches(&style, &mut |branch| {
+                written.extend(branch.type_.iter().flatten().map(|k| Test::Type(*k)));
+                let vars = branch.variable.iter().flatten();
+                let vars = vars.filter(|v| !depends_on_citation(**v));
+                written.extend(vars.map(|v| Test::Variable(*v)));
+            });
+            let tests = Tests::of(&style);
+            let asked: HashSet<Test> = tests.list.iter().copied().collect();
+            let name = archived_style.names()[0];
+            assert!(
+                written.is_subset(&asked),
+                "{name}: {:?}",
+                written.difference(&asked)
+            );
+            assert!(tests.probe.is_some() || asked.is_empty(), "{name}");
+        }
     }
 
     #[test]
