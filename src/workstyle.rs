@@ -108,6 +108,9 @@ pub struct WorkStyles {
     given: Mutex<HashMap<String, Arc<IndependentStyle>>>,
     /// The copy for works with these answers to the tests (see `decided_for`).
     decided_for: Mutex<HashMap<Vec<Vec<bool>>, Arc<IndependentStyle>>>,
+    /// What of a citation's position each copy can show, by its address
+    /// (see `positions_told`).
+    told: Mutex<HashMap<usize, Told>>,
     /// Copies for citations at one place (see `PlacedKey`).
     placed: Mutex<HashMap<PlacedKey, Arc<IndependentStyle>>>,
 }
@@ -193,6 +196,7 @@ impl WorkStyles {
             made: Mutex::default(),
             given: Mutex::default(),
             decided_for: Mutex::default(),
+            told: Mutex::default(),
             placed: Mutex::default(),
         }
     }
@@ -236,7 +240,11 @@ impl WorkStyles {
     /// What of a citation's position `copy` (one of this style's copies) can
     /// show. hayagriva consults the position in position tests, and whether
     /// the work was cited before in the names options for later citations.
-    pub fn positions_told(&self, copy: &IndependentStyle) -> Told {
+    pub fn positions_told(&self, copy: &Arc<IndependentStyle>) -> Told {
+        let key = Arc::as_ptr(copy) as usize;
+        if let Some(told) = self.told.lock().expect("not poisoned").get(&key) {
+            return *told;
+        }
         let mut told = match self.tests().shortens_later_names {
             true => Told::FirstOrLater,
             false => Told::Nothing,
@@ -253,6 +261,7 @@ impl WorkStyles {
                 });
             }
         });
+        self.told.lock().expect("not poisoned").insert(key, told);
         told
     }
 
