@@ -69,19 +69,23 @@ fn at_word_start(text: &str, at: usize) -> bool {
         .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '@' || c == '\\'))
 }
 
-/// Every citation in `text`, in order.
+/// Every citation in `text`, in order. Every citation has an `@`, and
+/// brackets do not nest in one: a bracketed citation holding an `@` opens
+/// at the last bracket before it (after the last close), so only the few
+/// `@` are looked at, not every bracket of every link and note.
 pub fn find(text: &str) -> Vec<Cite> {
+    let bytes = text.as_bytes();
     let mut cites = Vec::new();
     let mut i = 0;
-    while let Some(offset) = memchr::memchr2(b'[', b'@', &text.as_bytes()[i..]) {
+    while let Some(offset) = memchr::memchr(b'@', &bytes[i..]) {
         let at = i + offset;
-        if text[at..].starts_with('[') {
-            if let Some(cite) = bracketed(text, at) {
-                i = cite.range.end;
-                cites.push(cite);
-                continue;
-            }
-        } else if let Some(cite) = narrative(text, at) {
+        let open = memchr::memrchr2(b'[', b']', &bytes[i..at])
+            .map(|o| i + o)
+            .filter(|&o| bytes[o] == b'[');
+        if let Some(cite) = open
+            .and_then(|open| bracketed(text, open))
+            .or_else(|| narrative(text, at))
+        {
             i = cite.range.end;
             cites.push(cite);
             continue;
@@ -114,12 +118,10 @@ fn bracketed(text: &str, open: usize) -> Option<Cite> {
 /// One `prefix -@key, locator suffix` between `start` and `end`.
 fn item(text: &str, start: usize, end: usize) -> Option<Item> {
     let piece = &text[start..end];
-    let at = (0..piece.len())
-        .filter(|&k| piece[k..].starts_with('@'))
-        .find(|&k| {
-            let before = piece[..k].trim_end_matches('-');
-            before.is_empty() || before.ends_with(char::is_whitespace)
-        })?;
+    let at = (piece.match_indices('@').map(|(k, _)| k)).find(|&k| {
+        let before = piece[..k].trim_end_matches('-');
+        before.is_empty() || before.ends_with(char::is_whitespace)
+    })?;
     let len = key_len(piece, at + 1);
     if len == 0 {
         return None;
@@ -355,6 +357,20 @@ mod tests {
     }
 
     #[test]
+    fn a_prefix_may_hold_any_letters() {
+        let cites = find("[voir l’éd. de @a, p. 3; cf. Ärger’s @b]");
+        let items = &cites[0].items;
+        assert_eq!(
+            (items[0].prefix.as_str(), items[0].key.as_str()),
+            ("voir l’éd. de", "a")
+        );
+        assert_eq!(
+            (items[1].prefix.as_str(), items[1].key.as_str()),
+            ("cf. Ärger’s", "b")
+        );
+    }
+
+    #[test]
     fn suppressed_author_and_narrative() {
         let cite = &find("Getzler [-@getzler1983, p. 12] argues")[0];
         assert!(cite.items[0].suppress_author);
@@ -380,5 +396,46 @@ mod tests {
         assert!(find("at @ noon").is_empty());
         assert!(find("[nested [@a]] works for the inner one").len() == 1);
         assert!(find(r"an escaped \@handle").is_empty());
+    }
+
+    /// Every citation the scan of every bracket and `@` in turn finds: what
+    /// `find`, which looks only at each `@`, must agree with.
+    fn by_every_bracket(text: &str) -> Vec<Cite> {
+        let mut cites = Vec::new();
+        let mut i = 0;
+        while let Some(offset) = memchr::memchr2(b'[', b'@', &text.as_bytes()[i..]) {
+            let at = i + offset;
+            let cite = match text[at..].starts_with('[') {
+                true => bracketed(text, at),
+                false => narrative(text, at),
+            };
+            match cite {
+                Some(cite) => {
+                    i = cite.range.end;
+                    cites.push(cite);
+                }
+                None => i = at + 1,
+            }
+        }
+        cites
+    }
+
+    #[test]
+    fn looking_from_each_at_finds_what_looking_at_every_bracket_finds() {
+        let pieces = [
+            "[", "]", "@a", "@b1", " ", "see ", "-", "; ", ", p. 4", "x", "a@b.c", "\\", ".", "é’",
+        ];
+        // Every text of four pieces, and longer ones made from them.
+        let mut texts = vec![String::new()];
+        for _ in 0..4 {
+            texts = texts
+                .iter()
+                .flat_map(|t| pieces.iter().map(move |p| format!("{t}{p}")))
+                .collect();
+        }
+        let long: Vec<String> = texts.chunks(7).map(|chunk| chunk.concat()).collect();
+        for text in texts.iter().chain(&long) {
+            assert_eq!(find(text), by_every_bracket(text), "{text:?}");
+        }
     }
 }
