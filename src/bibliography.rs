@@ -975,7 +975,17 @@ pub fn references(bib: &Bibliography, keys: &[&str]) -> Vec<Reference> {
 }
 
 fn format_references(bib: &Bibliography, keys: &[&str]) -> Vec<Reference> {
-    let entries: Vec<&hayagriva::Entry> = keys.iter().filter_map(|k| bib.library.get(k)).collect();
+    let mut entries: Vec<&hayagriva::Entry> =
+        keys.iter().filter_map(|k| bib.library.get(k)).collect();
+    // A style that does not sort lists works in the order given (first cited).
+    if bib
+        .style
+        .bibliography
+        .as_ref()
+        .is_some_and(|b| b.sort.is_some())
+    {
+        nearly_in_order(&mut entries);
+    }
     // Only the list is wanted: with an empty citation layout, formatting the
     // citations that carry the works to the driver costs nothing. But works
     // of namesakes are told apart ("1967a") only when citations are formatted.
@@ -1039,6 +1049,25 @@ fn format_references(bib: &Bibliography, keys: &[&str]) -> Vec<Reference> {
             })
             .collect(),
     }
+}
+
+/// Puts works in about the order a sorting style sorts a reference list in: by
+/// first author (or editor, or else title), title and year. hayagriva's
+/// sort formats a work's sort keys anew for every comparison, and a list
+/// nearly in order takes fewer (a stable sort: the style's order still
+/// decides, and works it cannot tell apart stay in this order).
+fn nearly_in_order(entries: &mut [&hayagriva::Entry]) {
+    entries.sort_by_cached_key(|entry| {
+        let title = entry.title().map(|t| t.value.to_str().to_lowercase());
+        let person = entry.authors().or_else(|| entry.editors());
+        let first = person.and_then(|p| p.first());
+        let family = first.map(|p| p.name.to_lowercase());
+        let given = first
+            .and_then(|p| p.given_name.as_ref())
+            .map(|g| g.to_lowercase());
+        let year = entry.date().map(|d| d.year);
+        (family.or_else(|| title.clone()), given, title, year)
+    });
 }
 
 /// Formatted CSL output as HTML: text escaped, formatting as elements,
@@ -1210,6 +1239,48 @@ mod tests {
         bib("Bridges", other);
         assert!(load().cite(&form, None).contains("Bridges"));
         assert!(store.sweep());
+    }
+
+    #[test]
+    fn a_reference_list_is_in_the_style_s_order_whatever_order_works_are_cited_in() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("series")).unwrap();
+        let works = "@book{b1, author = {Orme, Clara}, title = {The Harbours}, year = {2014}}\n\
+            @article{a1, author = {Orme, Clara}, title = {Lights}, journaltitle = {Coast}, year = {1999}}\n\
+            @book{b2, author = {Abel, Zoe}, title = {Rail}, year = {2001}}\n\
+            @misc{m1, title = {An Untitled Pamphlet}, year = {1917}}\n\
+            @book{b3, editor = {Kell, Mara}, title = {Letters}, year = {1990}}\n\
+            @book{b4, author = {Orme, Ann}, title = {Nets}, year = {2020}}";
+        std::fs::write(dir.path().join("series/bibliography.bib"), works).unwrap();
+        let locales = hayagriva::archive::locales();
+        for style in ["chicago-notes", "apa", "mla", "chicago-author-date", "ieee"] {
+            let mut diags = Diagnostics::default();
+            let store = Arc::new(Store::default());
+            let bib = load(dir.path(), Some(style), "en-US", store, &mut diags).expect("loads");
+            for keys in [
+                ["b1", "a1", "b2", "m1", "b3", "b4"],
+                ["b4", "b3", "m1", "b2", "a1", "b1"],
+            ] {
+                let listed: Vec<String> =
+                    references(&bib, &keys).into_iter().map(|r| r.key).collect();
+                let mut driver = BibliographyDriver::new();
+                for key in keys {
+                    let entry = bib.library.get(key).unwrap();
+                    let item = CitationItem::with_entry(entry);
+                    driver.citation(CitationRequest::from_items(
+                        vec![item],
+                        &bib.style,
+                        &locales,
+                    ));
+                }
+                let request = BibliographyRequest::new(&bib.style, None, &locales);
+                let expected: Vec<String> = (driver.finish(request).bibliography.unwrap().items)
+                    .into_iter()
+                    .map(|item| item.key)
+                    .collect();
+                assert_eq!(listed, expected, "{style}, {keys:?}");
+            }
+        }
     }
 
     #[test]

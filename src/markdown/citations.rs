@@ -11,7 +11,7 @@ use crate::diagnostics::Diagnostics;
 use crate::part::Part;
 use hayagriva::CitePurpose;
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fmt::Write;
 use std::ops::Range;
 
@@ -47,6 +47,16 @@ fn token(k: usize) -> String {
 /// The placeholder for the author's name of a narrative citation in a note style.
 fn author_token(k: usize) -> String {
     format!("quire:cite-author:{k}")
+}
+
+/// What a placeholder stands for: the citation's number, and whether it is
+/// the author's name (`author_token`) rather than the citation (`token`).
+fn placeholder(raw: &str) -> Option<(usize, bool)> {
+    let (rest, author) = match raw.strip_prefix("quire:cite:") {
+        Some(rest) => (rest, false),
+        None => (raw.strip_prefix("quire:cite-author:")?, true),
+    };
+    Some((rest.parse().ok()?, author))
 }
 
 /// Per-part state between finding and formatting.
@@ -302,7 +312,9 @@ impl Citations {
             order.sort_by_key(|&i| (note_numbers[i].unwrap_or(usize::MAX), i));
         }
         let html = render_all(&self.found, &order, bib);
-        let mut replacements: HashMap<String, String> = HashMap::new();
+        // What replaces each placeholder, by its citation's place in `found`.
+        let mut citations: Vec<Option<String>> = vec![None; self.found.len()];
+        let mut authors: Vec<Option<String>> = vec![None; self.found.len()];
         let mut spots = Vec::with_capacity(self.found.len());
         for (i, found) in self.found.iter().enumerate() {
             let k = i + 1;
@@ -313,40 +325,48 @@ impl Citations {
                 _ => format!("cite-{k}"),
             };
             let rendered = &html[i];
-            if found.own_note {
-                replacements.insert(token(k), capitalize_first(&rendered.note));
+            citations[i] = Some(if found.own_note {
                 if found.cite.narrative {
-                    replacements.insert(author_token(k), rendered.author.clone());
+                    authors[i] = Some(rendered.author.clone());
                 }
+                capitalize_first(&rendered.note)
             } else if found.in_note.is_some() {
-                replacements.insert(token(k), rendered.inline.clone());
+                rendered.inline.clone()
             } else {
-                replacements.insert(
-                    token(k),
-                    format!(
-                        "<span class=\"citation\" id=\"{id}\">{}</span>",
-                        rendered.inline
-                    ),
-                );
-            }
+                format!(
+                    "<span class=\"citation\" id=\"{id}\">{}</span>",
+                    rendered.inline
+                )
+            });
             // A citation in a note the text never references is not shown.
             if found.in_note.is_none() || note_numbers[i].is_some() {
                 spots.push(CiteSpot { keys, id });
             }
         }
-        for (event, _) in body
-            .iter_mut()
-            .chain(notes.iter_mut().flat_map(|n| n.events.iter_mut()))
-        {
-            // Every placeholder starts "quire:cite"; other inline HTML (index
-            // spans, the author's own) is not looked up.
-            if let Event::InlineHtml(raw) = event {
-                if !raw.starts_with("quire:cite") {
-                    continue;
-                }
-                if let Some(html) = replacements.remove(raw.as_ref()) {
-                    *raw = CowStr::from(html);
-                }
+        // The notes first: in a note style every placeholder but a narrative
+        // citation's name is in one, and the text is not looked at once
+        // every placeholder has been replaced.
+        let mut left = citations.len() + authors.iter().flatten().count();
+        let events = (notes.iter_mut().flat_map(|n| n.events.iter_mut())).chain(body.iter_mut());
+        for (event, _) in events {
+            if left == 0 {
+                break;
+            }
+            let Event::InlineHtml(raw) = event else {
+                continue;
+            };
+            // Other inline HTML (index spans, the author's own) is no placeholder.
+            let Some((k, author)) = placeholder(raw) else {
+                continue;
+            };
+            let slots = match author {
+                true => &mut authors,
+                false => &mut citations,
+            };
+            let slot = k.checked_sub(1).and_then(|i| slots.get_mut(i));
+            if let Some(html) = slot.and_then(Option::take) {
+                *raw = CowStr::from(html);
+                left -= 1;
             }
         }
         Formatted { spots }
