@@ -1,6 +1,7 @@
 //! A CSL style with its tests decided for one work (or for the works of a
 //! reference list, where they all agree), what of a citation's position
-//! such a copy can show, and the copy for one position (`placed`).
+//! such a copy can show, the copy for one position and kind of locator
+//! (`placed`), and whether that copy reads a page range apart from one page.
 //!
 //! Styles like Chicago test a work's type and fields hundreds of times per
 //! citation (`<if type="book chapter">`, `<if variable="editor">`), and
@@ -11,11 +12,11 @@
 //! longer be chosen are dropped and the one that must be becomes the
 //! choice's `else`. The answers come from hayagriva itself, through a probe
 //! style that prints which tests hold for a work (its `EntryLike` is
-//! private). A copy for citations at one place also has its position tests
-//! answered, so that a citation can be formatted alone, once, where
-//! hayagriva's driver formats each twice. A choice left with one branch
-//! taken always is spliced into the group or branch around it where that
-//! prints the same. Every other test is left to hayagriva.
+//! private). A copy for citations at one place also has its position and
+//! locator tests answered, so that a citation can be formatted alone, once,
+//! where hayagriva's driver formats each twice. A choice left with one
+//! branch taken always is spliced into the group, branch or macro around it
+//! where that prints the same. Every other test is left to hayagriva.
 
 use hayagriva::citationberg::taxonomy::{
     Kind, Locator, NameVariable, NumberOrPageVariable, NumberVariable, StandardVariable, Variable,
