@@ -495,12 +495,14 @@ impl Bibliography {
             ],
         };
         let kind = form.locator.map(|(term, _)| locator_kind(term));
-        let styles: Vec<(Position, Arc<IndependentStyle>)> = positions
+        // Each position, whether its locator differs from the one before
+        // ("Ibid., 12"), and its copy.
+        let styles: Vec<(Position, bool, Arc<IndependentStyle>)> = positions
             .iter()
             .map(|&position| {
                 let other = position == Position::IbidWithLocator;
                 let place = self.place_in_sequence(position, form.locator.is_some() && other);
-                (position, self.cite_styles.placed(&copy, place, kind))
+                (position, other, self.cite_styles.placed(&copy, place, kind))
             })
             .collect();
         // Where only the value tells a range from one place, a range's forms
@@ -508,7 +510,7 @@ impl Bibliography {
         if let Some((term, true)) = form.locator {
             if !styles
                 .iter()
-                .any(|(_, style)| self.cite_styles.tells_plural(style))
+                .any(|(_, _, style)| self.cite_styles.tells_plural(style))
             {
                 let one_place = Form {
                     locator: Some((term, false)),
@@ -517,8 +519,7 @@ impl Bibliography {
                 return self.form_set(&one_place).get().expect("filled").clone();
             }
         }
-        let forms = styles.into_iter().map(|(position, style)| {
-            let other = position == Position::IbidWithLocator;
+        let forms = styles.into_iter().map(|(position, other, style)| {
             let request = CitationRequest::new(
                 vec![CitationItem::new(
                     entry,
@@ -601,8 +602,12 @@ fn first_author<'l>(
     key: &str,
 ) -> Option<(&'l hayagriva::Entry, &'l hayagriva::types::Person)> {
     let entry = library.get(key)?;
-    let person = entry.authors().or_else(|| entry.editors())?.first()?;
-    Some((entry, person))
+    Some((entry, first_person(entry)?))
+}
+
+/// A work's first author, or editor for a work without authors.
+fn first_person(entry: &hayagriva::Entry) -> Option<&hayagriva::types::Person> {
+    entry.authors().or_else(|| entry.editors())?.first()
 }
 
 /// A given name's initials: "Robert Vincent" → "R. V.", "Jean-Paul" → "J.-P.".
@@ -1059,8 +1064,7 @@ fn format_references(bib: &Bibliography, keys: &[&str]) -> Vec<Reference> {
 fn nearly_in_order(entries: &mut [&hayagriva::Entry]) {
     entries.sort_by_cached_key(|entry| {
         let title = entry.title().map(|t| t.value.to_str().to_lowercase());
-        let person = entry.authors().or_else(|| entry.editors());
-        let first = person.and_then(|p| p.first());
+        let first = first_person(entry);
         let family = first.map(|p| p.name.to_lowercase());
         let given = first
             .and_then(|p| p.given_name.as_ref())
