@@ -5,7 +5,7 @@
 //! made from the same HTML as the site.
 
 use crate::links::part_dir;
-use crate::markdown::html::{self, escape};
+use crate::markdown::html::escape;
 use crate::numeral::roman;
 use crate::render::{Model, TocEntry};
 use std::collections::{BTreeMap, HashMap};
@@ -69,7 +69,7 @@ pub fn book(model: &Model<'_>, index: Option<String>) -> Result<Vec<u8>, String>
                 part_html.note(number),
             ));
         }
-        content.push_str(&html::works_cited(doc, model.references));
+        content.push_str(&model.works_cited[i]);
         let title = format!("Part {}: {}", roman(part.number), part.meta.title);
         let body = format!(
             "<section epub:type=\"chapter\" role=\"doc-chapter\" aria-labelledby=\"part-title\">\n\

@@ -190,14 +190,16 @@ impl Session {
         // The works the texts seem to cite, in the order they are first cited.
         let cited: Vec<String> = match &bibliography {
             Some(_) => {
-                let per_part: Vec<Vec<String>> = series
+                let per_part: Vec<Vec<&str>> = series
                     .parts
                     .par_iter()
                     .map(|part| markdown::citations::cited_keys(&part.text))
                     .collect();
                 let mut seen = std::collections::HashSet::new();
                 let keys = per_part.into_iter().flatten();
-                keys.filter(|key| seen.insert(key.clone())).collect()
+                keys.filter(|key| seen.insert(*key))
+                    .map(str::to_string)
+                    .collect()
             }
             None => Vec::new(),
         };
@@ -250,6 +252,13 @@ impl Session {
             .as_ref()
             .map(|bib| bib.numbers(&references))
             .unwrap_or_default();
+        let works_cited: Vec<String> = match references.is_empty() {
+            true => vec![String::new(); docs.len()],
+            false => {
+                let sections = markdown::html::WorksCited::new(&references);
+                docs.par_iter().map(|doc| sections.section(doc)).collect()
+            }
+        };
         let links::Resolved { targets, backlinks } = resolved;
         let html = numbered(self.part_html(&series, &docs, drafts, &targets), &numbers);
         // The pages do not need the resolved links (thousands of small
@@ -263,6 +272,7 @@ impl Session {
                     backlinks: &backlinks,
                     entries: &entries,
                     references: &references,
+                    works_cited: &works_cited,
                     root,
                     base,
                     html: &html,

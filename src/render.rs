@@ -157,6 +157,9 @@ pub struct Model<'a> {
     pub entries: &'a [index::Entry],
     /// Every work the series cites, sorted by the citation style.
     pub references: &'a [crate::bibliography::Reference],
+    /// Indexed like the parts: the "Works cited" section of each (empty for
+    /// a part that cites nothing).
+    pub works_cited: &'a [String],
     /// The project root (for assets).
     pub root: &'a Path,
     /// The site's absolute URL, ending in `/`.
@@ -632,10 +635,7 @@ impl Renderer<'_> {
         let part_html = &self.model.html[index];
         context.insert("body", &part_html.body);
         context.insert("notes", &part_html.notes);
-        context.insert(
-            "works_cited",
-            &html::works_cited(doc, self.model.references),
-        );
+        context.insert("works_cited", &self.model.works_cited[index]);
         context.insert("toc", &toc(&doc.headings));
         let heading_count = doc
             .headings
@@ -744,8 +744,8 @@ impl Renderer<'_> {
         let (before, tail) = split_at_markers(&page, model.series.parts.len());
         let text = |i: usize| {
             let part = &model.series.parts[i];
-            let (doc, html) = (&model.docs[i], &model.html[i]);
-            let notes = format!("{}{}", html.notes, html::works_cited(doc, model.references));
+            let html = &model.html[i];
+            let notes = format!("{}{}", html.notes, model.works_cited[i]);
             let make = || {
                 let mut text = String::from("<div class=\"part-body\">\n");
                 text.push_str(&rewriter.rewrite(&html.body, Some(part.number)));

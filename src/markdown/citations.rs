@@ -387,14 +387,8 @@ struct Rendered {
 /// The keys cited in a part's raw text, known or not (a guess from the text:
 /// a citation inside code counts too, which at worst tells apart two works
 /// that did not need it).
-pub fn cited_keys(text: &str) -> Vec<String> {
-    if !text.contains('@') {
-        return Vec::new();
-    }
-    citesyntax::find(text)
-        .into_iter()
-        .flat_map(|cite| cite.items.into_iter().map(|item| item.key))
-        .collect()
+pub fn cited_keys(text: &str) -> Vec<&str> {
+    citesyntax::keys(text)
 }
 
 /// Formats every citation. Positions (first, later, ibid) are worked out

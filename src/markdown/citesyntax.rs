@@ -69,11 +69,125 @@ fn at_word_start(text: &str, at: usize) -> bool {
         .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '@' || c == '\\'))
 }
 
-/// Every citation in `text`, in order. Every citation has an `@`, and
-/// brackets do not nest in one: a bracketed citation holding an `@` opens
-/// at the last bracket before it (after the last close), so only the few
-/// `@` are looked at, not every bracket of every link and note.
+/// Every citation in `text`, in order.
 pub fn find(text: &str) -> Vec<Cite> {
+    scan(text, &Full)
+}
+
+/// The keys of every citation in `text`, in order: the keys of `find`'s
+/// citations, without making the rest of them.
+pub fn keys(text: &str) -> Vec<&str> {
+    scan(text, &KeysOnly).into_iter().flatten().collect()
+}
+
+/// What `scan` makes of the citations it finds.
+trait Reader<'t> {
+    type Item;
+    type Cite;
+    /// The item `prefix -@key, locator suffix` whose key is at `key`.
+    fn item(&self, text: &'t str, place: ItemPlace) -> Self::Item;
+    /// A citation: bracketed (`narrative` false) or narrative, at `range`.
+    fn cite(&self, range: Range<usize>, items: Vec<Self::Item>, narrative: bool) -> Self::Cite;
+    /// Where a citation ends.
+    fn end(cite: &Self::Cite) -> usize;
+}
+
+/// Where an item's parts are in the text.
+struct ItemPlace {
+    /// The item, between `;` or brackets.
+    piece: Range<usize>,
+    /// `@key`.
+    key: Range<usize>,
+    /// Written `-@key`.
+    suppress_author: bool,
+    /// A narrative citation's `[locator]` after the key, inside its brackets.
+    locator: Option<Range<usize>>,
+}
+
+/// Makes whole citations.
+struct Full;
+
+impl<'t> Reader<'t> for Full {
+    type Item = Item;
+    type Cite = Cite;
+
+    fn item(&self, text: &'t str, place: ItemPlace) -> Item {
+        let dash = usize::from(place.suppress_author);
+        let (locator, suffix) = match place.locator {
+            Some(inner) => locator_and_suffix(&format!(", {}", &text[inner])),
+            None if place.key.end < place.piece.end => {
+                locator_and_suffix(&text[place.key.end..place.piece.end])
+            }
+            None => (None, String::new()),
+        };
+        Item {
+            key: text[place.key.start + 1..place.key.end].to_string(),
+            prefix: text[place.piece.start..place.key.start - dash]
+                .trim()
+                .to_string(),
+            key_range: place.key,
+            locator,
+            suffix,
+            suppress_author: place.suppress_author,
+        }
+    }
+
+    fn cite(&self, range: Range<usize>, items: Vec<Item>, narrative: bool) -> Cite {
+        Cite {
+            range,
+            items,
+            narrative,
+        }
+    }
+
+    fn end(cite: &Cite) -> usize {
+        cite.range.end
+    }
+}
+
+/// Makes only the keys (and where a citation ends).
+struct KeysOnly;
+
+impl<'t> Reader<'t> for KeysOnly {
+    type Item = &'t str;
+    type Cite = KeysAt<'t>;
+
+    fn item(&self, text: &'t str, place: ItemPlace) -> &'t str {
+        &text[place.key.start + 1..place.key.end]
+    }
+
+    fn cite(&self, range: Range<usize>, keys: Vec<&'t str>, _: bool) -> KeysAt<'t> {
+        KeysAt {
+            end: range.end,
+            keys,
+        }
+    }
+
+    fn end(cite: &KeysAt<'t>) -> usize {
+        cite.end
+    }
+}
+
+/// A citation's keys, and where it ends.
+struct KeysAt<'t> {
+    end: usize,
+    keys: Vec<&'t str>,
+}
+
+impl<'t> IntoIterator for KeysAt<'t> {
+    type Item = &'t str;
+    type IntoIter = std::vec::IntoIter<&'t str>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.keys.into_iter()
+    }
+}
+
+/// Every citation in `text`, in order, as `reader` makes it. Every citation
+/// has an `@`, and brackets do not nest in one: a bracketed citation holding
+/// an `@` opens at the last bracket before it (after the last close), so only
+/// the few `@` are looked at, not every bracket of every link and note.
+fn scan<'t, R: Reader<'t>>(text: &'t str, reader: &R) -> Vec<R::Cite> {
     let bytes = text.as_bytes();
     let mut cites = Vec::new();
     let mut i = 0;
@@ -83,10 +197,10 @@ pub fn find(text: &str) -> Vec<Cite> {
             .map(|o| i + o)
             .filter(|&o| bytes[o] == b'[');
         if let Some(cite) = open
-            .and_then(|open| bracketed(text, open))
-            .or_else(|| narrative(text, at))
+            .and_then(|open| bracketed(text, open, reader))
+            .or_else(|| narrative(text, at, reader))
         {
-            i = cite.range.end;
+            i = R::end(&cite);
             cites.push(cite);
             continue;
         }
@@ -96,7 +210,7 @@ pub fn find(text: &str) -> Vec<Cite> {
 }
 
 /// `[prefix @key, locator suffix; …]` at `open`.
-fn bracketed(text: &str, open: usize) -> Option<Cite> {
+fn bracketed<'t, R: Reader<'t>>(text: &'t str, open: usize, reader: &R) -> Option<R::Cite> {
     let close = open + text[open..].find(']')?;
     let inner = &text[open + 1..close];
     if inner.contains('[') || !inner.contains('@') {
@@ -105,48 +219,38 @@ fn bracketed(text: &str, open: usize) -> Option<Cite> {
     let mut items = Vec::new();
     let mut start = open + 1;
     for piece in inner.split(';') {
-        items.push(item(text, start, start + piece.len())?);
+        let place = item_place(text, start..start + piece.len())?;
+        items.push(reader.item(text, place));
         start += piece.len() + 1;
     }
-    Some(Cite {
-        range: open..close + 1,
-        items,
-        narrative: false,
-    })
+    Some(reader.cite(open..close + 1, items, false))
 }
 
-/// One `prefix -@key, locator suffix` between `start` and `end`.
-fn item(text: &str, start: usize, end: usize) -> Option<Item> {
-    let piece = &text[start..end];
-    let at = (piece.match_indices('@').map(|(k, _)| k)).find(|&k| {
-        let before = piece[..k].trim_end_matches('-');
+/// Where the parts of one `prefix -@key, locator suffix` in `piece` are.
+fn item_place(text: &str, piece: Range<usize>) -> Option<ItemPlace> {
+    let written = &text[piece.clone()];
+    let at = (written.match_indices('@').map(|(k, _)| k)).find(|&k| {
+        let before = written[..k].trim_end_matches('-');
         before.is_empty() || before.ends_with(char::is_whitespace)
     })?;
-    let len = key_len(piece, at + 1);
+    let len = key_len(written, at + 1);
     if len == 0 {
         return None;
     }
-    let suppress_author = piece[..at].ends_with('-');
-    let prefix = piece[..at - usize::from(suppress_author)].trim();
-    let key = &piece[at + 1..at + 1 + len];
-    let rest = &piece[at + 1 + len..];
     // A second key in one piece means a missing `;`: not a citation Pandoc reads.
-    if rest.contains('@') {
+    if written[at + 1 + len..].contains('@') {
         return None;
     }
-    let (locator, suffix) = locator_and_suffix(rest);
-    Some(Item {
-        key: key.to_string(),
-        key_range: start + at..start + at + 1 + len,
-        prefix: prefix.to_string(),
-        locator,
-        suffix,
-        suppress_author,
+    Some(ItemPlace {
+        suppress_author: written[..at].ends_with('-'),
+        key: piece.start + at..piece.start + at + 1 + len,
+        piece,
+        locator: None,
     })
 }
 
 /// `@key` in running text, with an optional `[locator]` right after it.
-fn narrative(text: &str, at: usize) -> Option<Cite> {
+fn narrative<'t, R: Reader<'t>>(text: &'t str, at: usize, reader: &R) -> Option<R::Cite> {
     if !at_word_start(text, at) {
         return None;
     }
@@ -157,28 +261,21 @@ fn narrative(text: &str, at: usize) -> Option<Cite> {
     let key_end = at + 1 + len;
     let mut end = key_end;
     let mut locator = None;
-    let mut suffix = String::new();
     if let Some(rest) = text[key_end..].strip_prefix(" [") {
         if let Some(close) = rest.find(']') {
-            let inner = &rest[..close];
-            if !inner.contains(['@', '[']) {
-                (locator, suffix) = locator_and_suffix(&format!(", {inner}"));
+            if !rest[..close].contains(['@', '[']) {
+                locator = Some(key_end + 2..key_end + 2 + close);
                 end = key_end + 2 + close + 1;
             }
         }
     }
-    Some(Cite {
-        range: at..end,
-        items: vec![Item {
-            key: text[at + 1..key_end].to_string(),
-            key_range: at..key_end,
-            prefix: String::new(),
-            locator,
-            suffix,
-            suppress_author: false,
-        }],
-        narrative: true,
-    })
+    let place = ItemPlace {
+        piece: at..key_end,
+        key: at..key_end,
+        suppress_author: false,
+        locator,
+    };
+    Some(reader.cite(at..end, vec![reader.item(text, place)], true))
 }
 
 /// Locator terms as authors abbreviate them, longest first within a family.
@@ -301,7 +398,7 @@ fn value_len(text: &str) -> usize {
 mod tests {
     use super::*;
 
-    fn keys(text: &str) -> Vec<Vec<String>> {
+    fn keys_by_cite(text: &str) -> Vec<Vec<String>> {
         find(text)
             .into_iter()
             .map(|c| c.items.into_iter().map(|i| i.key).collect())
@@ -380,7 +477,7 @@ mod tests {
         assert!(cites[0].narrative);
         assert_eq!(cites[1].items[0].locator.as_ref().unwrap().value, "4");
         assert_eq!(
-            keys("ends with @smith04."),
+            keys_by_cite("ends with @smith04."),
             vec![vec!["smith04".to_string()]]
         );
     }
@@ -406,8 +503,8 @@ mod tests {
         while let Some(offset) = memchr::memchr2(b'[', b'@', &text.as_bytes()[i..]) {
             let at = i + offset;
             let cite = match text[at..].starts_with('[') {
-                true => bracketed(text, at),
-                false => narrative(text, at),
+                true => bracketed(text, at, &Full),
+                false => narrative(text, at, &Full),
             };
             match cite {
                 Some(cite) => {
@@ -420,12 +517,13 @@ mod tests {
         cites
     }
 
-    #[test]
-    fn looking_from_each_at_finds_what_looking_at_every_bracket_finds() {
+    /// Every text of four pieces of citation syntax, and longer ones made
+    /// from them.
+    fn combined_texts() -> Vec<String> {
         let pieces = [
             "[", "]", "@a", "@b1", " ", "see ", "-", "; ", ", p. 4", "x", "a@b.c", "\\", ".", "é’",
+            " [p. 5]",
         ];
-        // Every text of four pieces, and longer ones made from them.
         let mut texts = vec![String::new()];
         for _ in 0..4 {
             texts = texts
@@ -434,8 +532,27 @@ mod tests {
                 .collect();
         }
         let long: Vec<String> = texts.chunks(7).map(|chunk| chunk.concat()).collect();
-        for text in texts.iter().chain(&long) {
-            assert_eq!(find(text), by_every_bracket(text), "{text:?}");
+        texts.extend(long);
+        texts
+    }
+
+    #[test]
+    fn looking_from_each_at_finds_what_looking_at_every_bracket_finds() {
+        for text in combined_texts() {
+            assert_eq!(find(&text), by_every_bracket(&text), "{text:?}");
         }
+    }
+
+    #[test]
+    fn the_keys_alone_are_the_keys_of_the_citations_found() {
+        let mut cited = 0;
+        for text in combined_texts() {
+            let found: Vec<String> = (find(&text).into_iter())
+                .flat_map(|cite| cite.items.into_iter().map(|item| item.key))
+                .collect();
+            assert_eq!(super::keys(&text), found, "{text:?}");
+            cited += found.len();
+        }
+        assert!(cited > 10_000, "the texts cite: {cited}");
     }
 }

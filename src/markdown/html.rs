@@ -15,6 +15,7 @@ use super::refs::{IMAGE_TOKEN, LINK_TOKEN};
 use super::{highlight, matching_end, plain_text, Ev, LinkRef, Note, Parse, ParsedDoc};
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Tag, TagEnd};
 use std::cell::Cell;
+use std::collections::HashMap;
 use std::fmt::Write;
 use std::ops::Range;
 
@@ -367,33 +368,54 @@ fn endnotes(parse: &Parse) -> (String, Vec<Range<usize>>) {
     (out, content)
 }
 
-/// The "Works cited" section of a part: its works, in the order of the
-/// series bibliography (the style's order); empty when it cites none.
-pub fn works_cited(doc: &ParsedDoc, series: &[crate::bibliography::Reference]) -> String {
-    // A part cites a few works: sorted, they are found by halving.
-    let mut cited: Vec<&str> = (doc.citations.iter().flat_map(|c| &c.keys))
-        .map(String::as_str)
-        .collect();
-    if cited.is_empty() {
-        return String::new();
+/// The "Works cited" sections of parts: each part's works, in the order of
+/// the series bibliography (the style's order).
+pub struct WorksCited {
+    /// Each work's list item, in the series' order.
+    items: Vec<String>,
+    /// The place in `items` of each work, by its key.
+    places: HashMap<String, usize>,
+}
+
+impl WorksCited {
+    /// The sections cut from the series' reference list.
+    pub fn new(series: &[crate::bibliography::Reference]) -> Self {
+        let items = (series.iter())
+            .map(|reference| {
+                let mut item = String::from("<li id=\"");
+                escape_into(&mut item, &reference.id());
+                item.push_str("\" class=\"reference\">");
+                item.push_str(&reference.html);
+                item.push_str("</li>\n");
+                item
+            })
+            .collect();
+        let places = (series.iter().enumerate())
+            .map(|(at, reference)| (reference.key.clone(), at))
+            .collect();
+        WorksCited { items, places }
     }
-    cited.sort_unstable();
-    cited.dedup();
-    let mut out = String::from(
-        "<section class=\"works-cited\" aria-labelledby=\"works-cited-heading\">\n\
-         <h2 id=\"works-cited-heading\">Works cited</h2>\n<ul class=\"references\">\n",
-    );
-    for reference in series {
-        if cited.binary_search(&reference.key.as_str()).is_ok() {
-            out.push_str("<li id=\"");
-            escape_into(&mut out, &reference.id());
-            out.push_str("\" class=\"reference\">");
-            out.push_str(&reference.html);
-            out.push_str("</li>\n");
+
+    /// The section of the part `doc`; empty when it cites nothing.
+    pub fn section(&self, doc: &ParsedDoc) -> String {
+        let mut cited: Vec<usize> = (doc.citations.iter().flat_map(|c| &c.keys))
+            .filter_map(|key| self.places.get(key).copied())
+            .collect();
+        if cited.is_empty() {
+            return String::new();
         }
+        cited.sort_unstable();
+        cited.dedup();
+        let mut out = String::from(
+            "<section class=\"works-cited\" aria-labelledby=\"works-cited-heading\">\n\
+             <h2 id=\"works-cited-heading\">Works cited</h2>\n<ul class=\"references\">\n",
+        );
+        for at in cited {
+            out.push_str(&self.items[at]);
+        }
+        out.push_str("</ul>\n</section>\n");
+        out
     }
-    out.push_str("</ul>\n</section>\n");
-    out
 }
 
 /// a, b, c … z, aa, ab …
