@@ -297,13 +297,13 @@ impl Bibliography {
     /// it): a part that asks while another is making them waits for them.
     /// The cell returned is filled.
     fn form_set(&self, set: &Form) -> Arc<OnceLock<FormSet>> {
-        let cell = Arc::clone(
-            self.forms
-                .lock()
-                .expect("not poisoned")
-                .entry(set.clone())
-                .or_default(),
-        );
+        let cell = {
+            let mut forms = self.forms.lock().expect("not poisoned");
+            match forms.get(set) {
+                Some(cell) => Arc::clone(cell),
+                None => Arc::clone(forms.entry(set.clone()).or_default()),
+            }
+        };
         cell.get_or_init(|| {
             let made_from = format!(
                 "{set:?}{:?}{:?}",
@@ -349,6 +349,9 @@ impl Bibliography {
         let Some(format) = self.style.settings.page_range_format else {
             return value.to_string();
         };
+        if !value.contains(['-', '–', '—']) {
+            return value.to_string();
+        }
         let mut ranges = Vec::new();
         for item in value.split(", ") {
             let Some((start, end)) = item.split_once(['-', '–', '—']) else {
@@ -723,7 +726,7 @@ fn replace_stand_in(html: &str, value: &str) -> String {
     let tail = rest
         .find(|c: char| !(c.is_ascii_digit() || "–-−".contains(c)))
         .unwrap_or(rest.len());
-    format!("{}{value}{}", &html[..at], &rest[tail..])
+    [&html[..at], value, &rest[tail..]].concat()
 }
 
 /// The number a numeric style gives a work while its forms are made: seven

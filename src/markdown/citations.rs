@@ -11,7 +11,8 @@ use crate::diagnostics::Diagnostics;
 use crate::part::Part;
 use hayagriva::CitePurpose;
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
-use std::collections::HashSet;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 use std::ops::Range;
 
@@ -34,19 +35,21 @@ struct Found {
     own_note: bool,
 }
 
-/// The label of the note a citation becomes in a note style.
+/// The label of the note citation `k` becomes in a note style.
 fn note_label(k: usize) -> String {
-    format!("quire-cite-{k}")
+    [NOTE_LABEL, &k.to_string()].concat()
 }
+
+const NOTE_LABEL: &str = "quire-cite-";
 
 /// The placeholder of citation `k` until it is formatted.
 fn token(k: usize) -> String {
-    format!("quire:cite:{k}")
+    ["quire:cite:", &k.to_string()].concat()
 }
 
 /// The placeholder for the author's name of a narrative citation in a note style.
 fn author_token(k: usize) -> String {
-    format!("quire:cite-author:{k}")
+    ["quire:cite-author:", &k.to_string()].concat()
 }
 
 /// What a placeholder stands for: the citation's number, and whether it is
@@ -295,51 +298,44 @@ impl Citations {
         if self.found.is_empty() {
             return Formatted::default();
         }
-        let number_of = |label: &str| notes.iter().find(|n| n.label == label).map(|n| n.number);
-        let note_numbers: Vec<Option<usize>> = self
-            .found
-            .iter()
-            .enumerate()
-            .map(|(i, f)| match (&f.in_note, f.own_note) {
-                (_, true) => number_of(&note_label(i + 1)),
-                (Some(label), false) => number_of(label),
-                (None, false) => None,
-            })
-            .collect();
+        let note_numbers = self.note_numbers(notes);
         // The style sees citations in reading order: by note, then as written.
         let mut order: Vec<usize> = (0..self.found.len()).collect();
         if bib.is_note_style() {
             order.sort_by_key(|&i| (note_numbers[i].unwrap_or(usize::MAX), i));
         }
-        let html = render_all(&self.found, &order, bib);
+        let mut html = render_all(&self.found, &order, bib);
         // What replaces each placeholder, by its citation's place in `found`.
         let mut citations: Vec<Option<String>> = vec![None; self.found.len()];
         let mut authors: Vec<Option<String>> = vec![None; self.found.len()];
         let mut spots = Vec::with_capacity(self.found.len());
-        for (i, found) in self.found.iter().enumerate() {
-            let k = i + 1;
-            let keys: Vec<String> = found.cite.items.iter().map(|it| it.key.clone()).collect();
+        for (i, found) in self.found.into_iter().enumerate() {
+            let rendered = std::mem::take(&mut html[i]);
             let id = match (found.own_note, &note_numbers[i]) {
                 (true, Some(n)) => super::footnotes::ref_id(*n, 1),
-                (false, Some(n)) => format!("fn-{n}"),
-                _ => format!("cite-{k}"),
+                (false, Some(n)) => super::footnotes::id(*n),
+                _ => ["cite-", &(i + 1).to_string()].concat(),
             };
-            let rendered = &html[i];
             citations[i] = Some(if found.own_note {
                 if found.cite.narrative {
-                    authors[i] = Some(rendered.author.clone());
+                    authors[i] = Some(rendered.author);
                 }
-                capitalize_first(&rendered.note)
+                capitalize_first(rendered.text)
             } else if found.in_note.is_some() {
-                rendered.inline.clone()
+                rendered.text
             } else {
-                format!(
-                    "<span class=\"citation\" id=\"{id}\">{}</span>",
-                    rendered.inline
-                )
+                [
+                    "<span class=\"citation\" id=\"",
+                    &id,
+                    "\">",
+                    &rendered.text,
+                    "</span>",
+                ]
+                .concat()
             });
             // A citation in a note the text never references is not shown.
             if found.in_note.is_none() || note_numbers[i].is_some() {
+                let keys = found.cite.items.into_iter().map(|it| it.key).collect();
                 spots.push(CiteSpot { keys, id });
             }
         }
@@ -371,15 +367,42 @@ impl Citations {
         }
         Formatted { spots }
     }
+
+    /// The number of the note each citation is in or became (`None` for one
+    /// in the text, or in a note the text never references).
+    fn note_numbers(&self, notes: &[Note]) -> Vec<Option<usize>> {
+        // The notes citations became, by citation; the author's, by label.
+        let mut own = vec![None; self.found.len()];
+        let mut authors: HashMap<&str, usize> = HashMap::new();
+        for note in notes {
+            let k = (note.label.strip_prefix(NOTE_LABEL)).and_then(|k| k.parse::<usize>().ok());
+            match k
+                .and_then(|k| k.checked_sub(1))
+                .and_then(|i| own.get_mut(i))
+            {
+                Some(slot) => *slot = slot.or(Some(note.number)),
+                None => {
+                    authors.entry(&note.label).or_insert(note.number);
+                }
+            }
+        }
+        (self.found.iter().enumerate())
+            .map(|(i, f)| match (&f.in_note, f.own_note) {
+                (_, true) => own[i],
+                (Some(label), false) => authors.get(label.as_str()).copied(),
+                (None, false) => None,
+            })
+            .collect()
+    }
 }
 
-/// One citation, formatted for each place it may go.
+/// One citation, formatted for where it goes.
 #[derive(Default, Clone)]
 struct Rendered {
-    /// Inline in the text: "(see Daniels 1967, 12)", items linked to the works cited.
-    inline: String,
-    /// The content of its own note: "See Daniels, *Red October*, 12."
-    note: String,
+    /// The content of its own note ("See Daniels, *Red October*, 12."), or
+    /// what stands inline in the text ("(see Daniels 1967, 12)", items linked
+    /// to the works cited) or in the author's note.
+    text: String,
     /// The author's name, for a narrative citation in a note style.
     author: String,
 }
@@ -460,24 +483,25 @@ fn render_all(found: &[Found], order: &[usize], bib: &Bibliography) -> Vec<Rende
                 None => String::new(),
             };
             let core = if in_text && cite.narrative {
-                html.replace(" ()", "")
+                Cow::Owned(html.replace(" ()", ""))
             } else if in_text && suppress_author {
                 let rest = html
                     .strip_prefix(name.as_str())
                     .unwrap_or(&html)
                     .trim_start();
-                strip_affixes(rest, "(", ")").to_string()
+                Cow::Borrowed(strip_affixes(rest, "(", ")"))
             } else {
-                strip_affixes(&html, &open, &close).to_string()
+                Cow::Borrowed(strip_affixes(&html, &open, &close))
             };
             if cite.narrative || item.suppress_author {
                 author = name;
             }
             let core = core.trim();
             shown |= !core.is_empty() || !item.prefix.is_empty() || !item.suffix.is_empty();
-            let mut piece = String::new();
+            let mut piece = String::with_capacity(core.len() + 16);
             if !item.prefix.is_empty() {
-                let _ = write!(piece, "{} ", escape(&item.prefix));
+                super::html::escape_into(&mut piece, &item.prefix);
+                piece.push(' ');
             }
             if in_text {
                 let _ = write!(
@@ -488,7 +512,7 @@ fn render_all(found: &[Found], order: &[usize], bib: &Bibliography) -> Vec<Rende
             } else {
                 piece.push_str(core);
             }
-            piece.push_str(&escape(&item.suffix));
+            super::html::escape_into(&mut piece, &item.suffix);
             let bare = item.locator.is_none() && item.prefix.is_empty() && item.suffix.is_empty();
             if let (Some(group_delimiter), true, Some((last, _))) =
                 (&grouping, same_author, parts.last_mut())
@@ -501,28 +525,29 @@ fn render_all(found: &[Found], order: &[usize], bib: &Bibliography) -> Vec<Rende
         }
         // A numeric style's items are ordered and collapsed by number once
         // the numbers are known (see `citenumbers`).
-        let joined = if bib.is_numeric() && parts.len() > 1 {
+        let mut joined = if bib.is_numeric() && parts.len() > 1 {
             citenumbers::group(parts.iter().map(|(html, bare)| (html.as_str(), *bare)))
+        } else if parts.len() == 1 {
+            parts.pop().map(|(html, _)| html).unwrap_or_default()
         } else {
             let pieces: Vec<&str> = parts.iter().map(|(html, _)| html.as_str()).collect();
             pieces.join(&delimiter)
         };
-        let inline = if cite.narrative && in_text {
-            joined.clone()
+        let text = if found[i].own_note {
+            joined.push_str(&close);
+            joined
+        } else if cite.narrative && in_text {
+            joined
         } else if in_text && !shown {
             String::new()
         } else if in_text {
-            format!("{open}{joined}{close}")
+            [open.as_str(), &joined, &close].concat()
         } else {
             // A note style's citation inside the author's own note: the
             // author's sentence supplies the punctuation.
-            joined.clone()
+            joined
         };
-        rendered[i] = Rendered {
-            note: format!("{joined}{close}"),
-            inline,
-            author,
-        };
+        rendered[i] = Rendered { text, author };
     }
     rendered
 }
@@ -580,20 +605,20 @@ fn escape(s: &str) -> String {
 }
 
 /// "see Pipes…" at the start of a note reads "See Pipes…".
-fn capitalize_first(html: &str) -> String {
+fn capitalize_first(html: String) -> String {
     // Skip leading tags to reach the first letter.
     let mut in_tag = false;
     for (i, c) in html.char_indices() {
         match c {
             '<' => in_tag = true,
             '>' => in_tag = false,
-            _ if !in_tag && c.is_alphabetic() => {
+            _ if !in_tag && c.is_alphabetic() && !c.is_uppercase() => {
                 let upper: String = c.to_uppercase().collect();
-                return format!("{}{upper}{}", &html[..i], &html[i + c.len_utf8()..]);
+                return [&html[..i], &upper, &html[i + c.len_utf8()..]].concat();
             }
-            _ if !in_tag => return html.to_string(),
+            _ if !in_tag => return html,
             _ => {}
         }
     }
-    html.to_string()
+    html
 }
