@@ -10,7 +10,7 @@ use crate::citenumbers;
 use crate::diagnostics::Diagnostics;
 use crate::part::Part;
 use hayagriva::CitePurpose;
-use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, InlineStr, Tag, TagEnd};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
@@ -36,20 +36,29 @@ struct Found {
 }
 
 /// The label of the note citation `k` becomes in a note style.
-fn note_label(k: usize) -> String {
-    [NOTE_LABEL, &k.to_string()].concat()
+fn note_label(k: usize) -> CowStr<'static> {
+    short([NOTE_LABEL, &k.to_string()].concat())
 }
 
 const NOTE_LABEL: &str = "quire-cite-";
 
 /// The placeholder of citation `k` until it is formatted.
-fn token(k: usize) -> String {
-    ["quire:cite:", &k.to_string()].concat()
+fn token(k: usize) -> CowStr<'static> {
+    short(["quire:cite:", &k.to_string()].concat())
 }
 
 /// The placeholder for the author's name of a narrative citation in a note style.
-fn author_token(k: usize) -> String {
-    ["quire:cite-author:", &k.to_string()].concat()
+fn author_token(k: usize) -> CowStr<'static> {
+    short(["quire:cite-author:", &k.to_string()].concat())
+}
+
+/// A label or placeholder as an event holds it: within the event when short
+/// enough, so that copies of it (and the events) allocate nothing.
+fn short(text: String) -> CowStr<'static> {
+    match InlineStr::try_from(text.as_str()) {
+        Ok(inline) => CowStr::Inlined(inline),
+        Err(_) => CowStr::from(text),
+    }
 }
 
 /// What a placeholder stands for: the citation's number, and whether it is
@@ -91,7 +100,7 @@ pub fn extract(
     let mut edits: Vec<(Range<usize>, Vec<Ev>)> = Vec::new();
     // Inside code, raw HTML, links and images nothing is a citation.
     let mut opaque = 0usize;
-    let mut note: Option<String> = None;
+    let mut note: Option<&str> = None;
     let mut at = 0;
     while at < events.len() {
         match &events[at].0 {
@@ -99,7 +108,7 @@ pub fn extract(
                 Tag::CodeBlock(_) | Tag::HtmlBlock | Tag::Link { .. } | Tag::Image { .. } => {
                     opaque += 1
                 }
-                Tag::FootnoteDefinition(label) => note = Some(label.to_string()),
+                Tag::FootnoteDefinition(label) => note = Some(label),
                 _ => {}
             },
             Event::End(tag) => match tag {
@@ -130,7 +139,7 @@ pub fn extract(
                     continue;
                 }
                 let span = events[run.start].1.start..events[run.end - 1].1.end;
-                let mut out = Vec::new();
+                let mut out = Vec::with_capacity(4 * cites.len() + 1);
                 let mut copied = 0;
                 for cite in cites {
                     let k = state.found.len() + 1;
@@ -153,14 +162,15 @@ pub fn extract(
                         if cite.narrative {
                             out.push(inline(author_token(k), &span));
                         }
-                        out.push((Event::FootnoteReference(note_label(k).into()), span.clone()));
-                        new_notes.extend(note_events(k, &span));
+                        let label = note_label(k);
+                        out.push((Event::FootnoteReference(label.clone()), span.clone()));
+                        new_notes.extend(note_events(label, k, &span));
                     } else {
                         out.push(inline(token(k), &span));
                     }
                     state.found.push(Found {
                         cite,
-                        in_note: note.clone(),
+                        in_note: note.map(str::to_string),
                         own_note,
                     });
                 }
@@ -198,7 +208,11 @@ fn splice(events: Vec<Ev>, edits: Vec<(Range<usize>, Vec<Ev>)>) -> Vec<Ev> {
 /// A run's text with soft breaks as spaces, and the body offset of each event's
 /// start within it. An escaped `\@` is kept from starting a citation.
 fn run_text(run: &[Ev], body: &str) -> (String, Vec<(usize, usize)>) {
-    let mut text = String::new();
+    let len = run.iter().map(|(event, _)| match event {
+        Event::Text(t) => t.len() + 2,
+        _ => 1,
+    });
+    let mut text = String::with_capacity(len.sum());
     let mut offsets = Vec::with_capacity(run.len());
     for (event, span) in run {
         offsets.push((text.len(), span.start));
@@ -268,13 +282,12 @@ fn push_text(out: &mut Vec<Ev>, text: &str, span: &std::ops::Range<usize>) {
     }
 }
 
-fn inline(html: String, span: &std::ops::Range<usize>) -> Ev {
-    (Event::InlineHtml(CowStr::from(html)), span.clone())
+fn inline(html: CowStr<'static>, span: &std::ops::Range<usize>) -> Ev {
+    (Event::InlineHtml(html), span.clone())
 }
 
 /// The definition of the note citation `k` becomes.
-fn note_events(k: usize, span: &std::ops::Range<usize>) -> Vec<Ev> {
-    let label = CowStr::from(note_label(k));
+fn note_events(label: CowStr<'static>, k: usize, span: &std::ops::Range<usize>) -> Vec<Ev> {
     vec![
         (Event::Start(Tag::FootnoteDefinition(label)), span.clone()),
         (Event::Start(Tag::Paragraph), span.clone()),
