@@ -374,11 +374,12 @@ impl WorkStyles {
         let tests = self.tests();
         let mut left: HashSet<Variable> = HashSet::new();
         loop {
-            let answers = tests.list.iter().enumerate().map(|(at, test)| match test {
-                Test::Variable(var) if left.contains(var) => None,
-                _ => agreed(at),
-            });
-            let style = self.decided(answers.collect());
+            let answers: Vec<Option<bool>> = (tests.list.iter().enumerate())
+                .map(|(at, test)| match test {
+                    Test::Variable(var) if left.contains(var) => None,
+                    _ => agreed(at),
+                })
+                .collect();
             let has = |work: &[bool], var: NameVariable| {
                 let var = Variable::Name(var);
                 let at = tests.at(Test::Variable(var));
@@ -387,9 +388,12 @@ impl WorkStyles {
             let lacks = |vars: &[NameVariable]| {
                 holds.iter().any(|work| !vars.iter().any(|v| has(work, *v)))
             };
-            let suppressible = substitutable(&style, lacks);
+            // What the copy made with these answers could render: the style
+            // is walked with them, and only the last answers make a copy.
+            let answer = |test: Test| answers[tests.at(test)?];
+            let suppressible = substitutable(&self.style, &answer, lacks);
             if suppressible.is_subset(&left) {
-                return style;
+                return self.decided(answers);
             }
             left.extend(suppressible);
         }
@@ -545,14 +549,15 @@ fn visit_branches<'s>(style: &'s IndependentStyle, f: &mut impl FnMut(&'s Choose
 }
 
 /// The variables mentioned in every `<substitute>` that a citation with
-/// `style` can come to render: one of a `<names>` whose variables a work
-/// `lacks`.
+/// `style` decided with `answer` can come to render: one of a `<names>`
+/// whose variables a work `lacks`.
 fn substitutable(
     style: &IndependentStyle,
+    answer: &impl Fn(Test) -> Option<bool>,
     lacks: impl Fn(&[NameVariable]) -> bool,
 ) -> HashSet<Variable> {
     let mut substitutes = Vec::new();
-    reachable(style, layouts(style), |element| {
+    reachable_decided(style, layouts(style), answer, |element| {
         if let LayoutRenderingElement::Names(names) = element {
             if lacks(&names.variable) {
                 substitutes.extend(names.substitute().map(|s| s.children.as_slice()));
@@ -560,7 +565,9 @@ fn substitutable(
         }
     });
     let mut vars = HashSet::new();
-    reachable(style, substitutes, |element| mentions(element, &mut vars));
+    reachable_decided(style, substitutes, answer, |element| {
+        mentions_decided(element, answer, &mut vars)
+    });
     vars
 }
 
@@ -607,6 +614,17 @@ fn called_macro(element: &LayoutRenderingElement) -> Option<&str> {
 fn reachable<'s>(
     style: &'s IndependentStyle,
     roots: Vec<&'s [LayoutRenderingElement]>,
+    f: impl FnMut(&'s LayoutRenderingElement),
+) {
+    reachable_decided(style, roots, &|_| None, f)
+}
+
+/// Calls `f` on every element of `roots` and inside them, following macros,
+/// that the copy of `style` decided with `answer` keeps (see `decide_choose`).
+fn reachable_decided<'s>(
+    style: &'s IndependentStyle,
+    roots: Vec<&'s [LayoutRenderingElement]>,
+    answer: &impl Fn(Test) -> Option<bool>,
     mut f: impl FnMut(&'s LayoutRenderingElement),
 ) {
     let mut pending = roots;
@@ -618,9 +636,35 @@ fn reachable<'s>(
                 let mac = style.macros.iter().find(|m| m.name == name);
                 pending.extend(mac.map(|m| m.children.as_slice()));
             }
-            visit_children(element, &mut |children| pending.push(children));
+            match element {
+                LayoutRenderingElement::Choose(choose) => {
+                    pending.extend(kept_branches(choose, answer));
+                }
+                _ => visit_children(element, &mut |children| pending.push(children)),
+            }
         }
     }
+}
+
+/// The children of each branch of `choose` that deciding it with `answer`
+/// keeps: those not ruled out, up to the first taken always, else the `else`.
+fn kept_branches<'s>(
+    choose: &'s Choose,
+    answer: &impl Fn(Test) -> Option<bool>,
+) -> Vec<&'s [LayoutRenderingElement]> {
+    let mut kept = Vec::new();
+    for branch in choose.branches() {
+        match verdict_of(branch, answer) {
+            Verdict::Never => {}
+            Verdict::Open => kept.push(branch.children.as_slice()),
+            Verdict::Always => {
+                kept.push(branch.children.as_slice());
+                return kept;
+            }
+        }
+    }
+    kept.extend(choose.otherwise.as_ref().map(|o| o.children.as_slice()));
+    kept
 }
 
 /// Drops the macros a citation or reference with `style` can no longer come
@@ -692,6 +736,35 @@ fn mentions(element: &LayoutRenderingElement, vars: &mut HashSet<Variable>) {
             }
         }
         LayoutRenderingElement::Group(_) => {}
+    }
+}
+
+/// Adds the variables `element` itself queries to `vars`, as in the copy
+/// decided with `answer`: a choice keeps only the tests left unanswered in
+/// the branches it can still take.
+fn mentions_decided(
+    element: &LayoutRenderingElement,
+    answer: &impl Fn(Test) -> Option<bool>,
+    vars: &mut HashSet<Variable>,
+) {
+    let LayoutRenderingElement::Choose(choose) = element else {
+        return mentions(element, vars);
+    };
+    for branch in choose.branches() {
+        match verdict_of(branch, answer) {
+            Verdict::Never => {}
+            // Taken always, it becomes the `else`, without tests.
+            Verdict::Always => return,
+            Verdict::Open => {
+                let open = |var: &&Variable| {
+                    has_effects(branch) || answer(Test::Variable(**var)).is_none()
+                };
+                vars.extend(branch.variable.iter().flatten().filter(open));
+                vars.extend(branch.is_numeric.iter().flatten());
+                let dates = branch.is_uncertain_date.iter().flatten();
+                vars.extend(dates.map(|d| Variable::Date(*d)));
+            }
+        }
     }
 }
 
@@ -883,6 +956,30 @@ fn has_effects(branch: &ChooseBranch) -> bool {
 
 /// Answers the branch's tests that `answer` knows and removes them.
 fn verdict(branch: &mut ChooseBranch, answer: &impl Fn(Test) -> Option<bool>) -> Verdict {
+    let verdict = verdict_of(branch, answer);
+    if verdict == Verdict::Open && !has_effects(branch) {
+        // The answered tests go.
+        let types = answers(&branch.type_, Test::Type, answer);
+        let vars = answers(&branch.variable, Test::Variable, answer);
+        let positions = answers(&branch.position, Test::Position, answer);
+        let locators = answers(&branch.locator, Test::Locator, answer);
+        let all = [&types, &vars, &positions, &locators];
+        if all
+            .iter()
+            .all(|answers| answers.iter().all(Option::is_none))
+        {
+            return verdict;
+        }
+        keep_unanswered(&mut branch.type_, &types);
+        keep_unanswered(&mut branch.variable, &vars);
+        keep_unanswered(&mut branch.position, &positions);
+        keep_unanswered(&mut branch.locator, &locators);
+    }
+    verdict
+}
+
+/// What the branch's tests come to with the answers `answer` knows.
+fn verdict_of(branch: &ChooseBranch, answer: &impl Fn(Test) -> Option<bool>) -> Verdict {
     if has_effects(branch) {
         return Verdict::Open;
     }
@@ -890,15 +987,12 @@ fn verdict(branch: &mut ChooseBranch, answer: &impl Fn(Test) -> Option<bool>) ->
     let vars = answers(&branch.variable, Test::Variable, answer);
     let positions = answers(&branch.position, Test::Position, answer);
     let locators = answers(&branch.locator, Test::Locator, answer);
-    let known: Vec<bool> = (types.iter().chain(&vars).chain(&positions).chain(&locators))
-        .flatten()
-        .copied()
-        .collect();
-    if known.is_empty() {
+    let all = || types.iter().chain(&vars).chain(&positions).chain(&locators);
+    if all().all(Option::is_none) {
         return Verdict::Open;
     }
-    let any_holds = known.iter().any(|&a| a);
-    let all_hold = known.iter().all(|&a| a);
+    let any_holds = all().any(|a| *a == Some(true));
+    let all_hold = all().flatten().all(|&a| a);
     // The answers leave the outcome to the other tests when they are
     // neutral for the match: all true for "all", all false for "any" and "none".
     let decided = match branch.match_ {
@@ -909,17 +1003,10 @@ fn verdict(branch: &mut ChooseBranch, answer: &impl Fn(Test) -> Option<bool>) ->
     if let Some(verdict) = decided {
         return verdict;
     }
-    // The answered tests go.
-    keep_unanswered(&mut branch.type_, &types);
-    keep_unanswered(&mut branch.variable, &vars);
-    keep_unanswered(&mut branch.position, &positions);
-    keep_unanswered(&mut branch.locator, &locators);
+    // Tests left unanswered decide.
     let others = branch.is_numeric.is_some()
         || branch.is_uncertain_date.is_some()
-        || branch.locator.is_some()
-        || branch.position.is_some()
-        || branch.type_.is_some()
-        || branch.variable.is_some();
+        || all().any(Option::is_none);
     match (others, branch.match_) {
         (true, _) => Verdict::Open,
         // No test left: "all" and "none" of nothing hold, "any" does not.
@@ -1046,6 +1133,55 @@ mod tests {
             Style::Independent(style) => style,
             Style::Dependent(_) => panic!("{name} is dependent"),
         }
+    }
+
+    #[test]
+    fn a_style_walked_with_a_work_s_answers_reaches_what_its_decided_copy_holds() {
+        let library = hayagriva::io::from_biblatex_str(WORKS).expect("parses");
+        // The variables and macros a walk reaches.
+        fn seen(
+            style: &IndependentStyle,
+            answer: &impl Fn(Test) -> Option<bool>,
+        ) -> (HashSet<Variable>, HashSet<String>) {
+            let (mut vars, mut macros) = (HashSet::new(), HashSet::new());
+            reachable_decided(style, layouts(style), answer, |element| {
+                mentions_decided(element, answer, &mut vars);
+                macros.extend(called_macro(element).map(str::to_string));
+            });
+            (vars, macros)
+        }
+        let mut dropped = 0;
+        for archived_style in ArchivedStyle::all() {
+            let Style::Independent(style) = archived_style.get() else {
+                continue;
+            };
+            let styles = WorkStyles::new(style);
+            let tests = styles.tests();
+            let Some(probe) = &tests.probe else {
+                continue;
+            };
+            for entry in library.iter() {
+                let holds = styles.holds(entry, probe);
+                // Every test answered, and every other one (as when some are
+                // left to hayagriva).
+                for step in [1, 2] {
+                    let answers: Vec<Option<bool>> = (holds.iter().enumerate())
+                        .map(|(at, h)| (at % step == 0).then_some(*h))
+                        .collect();
+                    let answer = |test: Test| answers[tests.at(test)?];
+                    let copy = styles.decided(answers.clone());
+                    let walked = seen(&styles.style, &answer);
+                    assert_eq!(
+                        walked,
+                        seen(&copy, &|_| None),
+                        "{}",
+                        archived_style.names()[0]
+                    );
+                    dropped += usize::from(walked != seen(&styles.style, &|_| None));
+                }
+            }
+        }
+        assert!(dropped > 100, "answers rule out branches: {dropped}");
     }
 
     #[test]
