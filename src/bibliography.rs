@@ -8,6 +8,7 @@ use crate::diagnostics::{Diagnostics, LineIndex};
 use crate::workstyle::{Place, Told, WorkStyles};
 use hayagriva::archive::{ArchivedStyle, LOCALES};
 use hayagriva::citationberg::taxonomy::Locator as CslLocator;
+use hayagriva::citationberg::taxonomy::{NumberVariable, StandardVariable, Variable};
 use hayagriva::citationberg::{IndependentStyle, Locale, LocaleCode, Style, StyleClass};
 use hayagriva::{
     BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, ElemChild,
@@ -64,6 +65,9 @@ pub struct Bibliography {
     /// Whether the style numbers its citations ("[1]"); each work's forms
     /// then carry a marker number (see `Numbers`).
     numeric: bool,
+    /// Whether the reference list prints or tests a number or label that
+    /// the works get in order (a note style may number its list).
+    list_numbers: bool,
     /// Each work's place in the bibliography file, for its marker number.
     key_index: HashMap<String, usize>,
     /// A work that is cited between two citations of another, to make the
@@ -587,6 +591,18 @@ impl Bibliography {
         self.numeric
     }
 
+    /// Whether each work of a reference list reads the same formatted
+    /// alone: unless a work's entry depends on the others', through its
+    /// number, a substitute for the author of the entry before ("———"), or
+    /// what tells namesakes apart ("1967a").
+    fn lists_work_by_work(&self) -> bool {
+        let list = self.style.bibliography.as_ref();
+        list.is_some_and(|list| list.subsequent_author_substitute.is_none())
+            && !self.numeric
+            && !self.list_numbers
+            && self.namesakes.is_empty()
+    }
+
     /// `(prefix, suffix, delimiter)` of the style's citation layout, e.g. `("(", ")", "; ")`.
     pub fn affixes(&self) -> (&str, &str, &str) {
         let layout = &self.style.citation.layout;
@@ -729,6 +745,13 @@ fn replace_stand_in(html: &str, value: &str) -> String {
     [&html[..at], value, &rest[tail..]].concat()
 }
 
+/// What a list's entry may show that depends on the other works listed.
+const LIST_NUMBERS: [Variable; 3] = [
+    Variable::Number(NumberVariable::CitationNumber),
+    Variable::Number(NumberVariable::FirstReferenceNoteNumber),
+    Variable::Standard(StandardVariable::CitationLabel),
+];
+
 /// The number a numeric style gives a work while its forms are made: seven
 /// digits, unlike any year or page of a citation.
 const NUMBER_BASE: usize = 6_000_001;
@@ -820,6 +843,7 @@ pub fn load(
     );
     let fingerprint = xxhash_rust::xxh3::xxh3_64(text.as_bytes()) ^ style_fingerprint;
     let numeric = is_numeric(&style);
+    let list_numbers = crate::workstyle::list_queries(&style, &LIST_NUMBERS);
     let mut cite_style = style.clone();
     cite_style.bibliography = None;
     let mut list_style = style.clone();
@@ -837,6 +861,7 @@ pub fn load(
         store,
         namesakes_hash: 0,
         numeric,
+        list_numbers,
         key_index: library
             .keys()
             .enumerate()
@@ -1005,40 +1030,11 @@ fn format_references(bib: &Bibliography, keys: &[&str]) -> Vec<Reference> {
         }
         false => &bib.style,
     };
-    let mut driver = BibliographyDriver::new();
-    for entry in &entries {
-        driver.citation(CitationRequest::from_items(
-            vec![CitationItem::with_entry(*entry)],
-            style,
-            &bib.locales,
-        ));
+    if bib.lists_work_by_work() {
+        return list_work_by_work(bib, style, &entries);
     }
-    let rendered = driver.finish(BibliographyRequest::new(
-        style,
-        bib.locale.clone(),
-        &bib.locales,
-    ));
-    match rendered.bibliography {
-        Some(list) => list
-            .items
-            .into_iter()
-            .map(|item| Reference {
-                key: item.key,
-                // A numeric style's number ("[1]"), set in the margin.
-                html: format!(
-                    "{}{}",
-                    item.first_field
-                        .map(|field| {
-                            let mut out = String::from("<span class=\"csl-left-margin\">");
-                            write_child(&mut out, &field);
-                            out.push_str("</span> ");
-                            out
-                        })
-                        .unwrap_or_default(),
-                    to_html(&item.content)
-                ),
-            })
-            .collect(),
+    match listed(bib, style, &entries) {
+        Some(list) => list,
         // A style without a bibliography: each work in its full-note form.
         None => entries
             .iter()
@@ -1057,6 +1053,76 @@ fn format_references(bib: &Bibliography, keys: &[&str]) -> Vec<Reference> {
             })
             .collect(),
     }
+}
+
+/// `entries` listed with `style` by hayagriva's driver (`None` if the
+/// style has no list).
+fn listed(
+    bib: &Bibliography,
+    style: &IndependentStyle,
+    entries: &[&hayagriva::Entry],
+) -> Option<Vec<Reference>> {
+    let mut driver = BibliographyDriver::new();
+    for entry in entries {
+        driver.citation(CitationRequest::from_items(
+            vec![CitationItem::with_entry(*entry)],
+            style,
+            &bib.locales,
+        ));
+    }
+    let rendered = driver.finish(BibliographyRequest::new(
+        style,
+        bib.locale.clone(),
+        &bib.locales,
+    ));
+    let items = rendered.bibliography?.items.into_iter();
+    let references = items.map(|item| {
+        let mut html = String::new();
+        // A numeric style's number ("[1]"), set in the margin.
+        if let Some(field) = item.first_field {
+            html.push_str("<span class=\"csl-left-margin\">");
+            write_child(&mut html, &field);
+            html.push_str("</span> ");
+        }
+        html.push_str(&to_html(&item.content));
+        Reference {
+            key: item.key,
+            html,
+        }
+    });
+    Some(references.collect())
+}
+
+/// `entries` listed as `style` (their shared copy) sorts them, each formatted
+/// alone with its own copy: a copy decided for one work formats faster than
+/// the one all share, and sorting needs none of the list's layout.
+fn list_work_by_work(
+    bib: &Bibliography,
+    style: &IndependentStyle,
+    entries: &[&hayagriva::Entry],
+) -> Vec<Reference> {
+    let sorts = (style.bibliography.as_ref()).is_some_and(|b| b.sort.is_some());
+    let order: Vec<&hayagriva::Entry> = match sorts {
+        true => {
+            let mut sorting = style.clone();
+            if let Some(list) = &mut sorting.bibliography {
+                list.layout.elements.clear();
+            }
+            let sorted = listed(bib, &sorting, entries).unwrap_or_default();
+            let by_key: HashMap<&str, &hayagriva::Entry> =
+                entries.iter().map(|e| (e.key(), *e)).collect();
+            (sorted.iter())
+                .filter_map(|r| by_key.get(r.key.as_str()).copied())
+                .collect()
+        }
+        false => entries.to_vec(),
+    };
+    (order.into_iter())
+        .flat_map(|entry| {
+            let own = bib.list_styles.for_entry(entry);
+            listed(bib, &own, &[entry]).unwrap_or_default()
+        })
+        .collect()
 }
 
 /// Puts works in about the order a sorting style sorts a reference list in: by
@@ -1246,6 +1312,42 @@ mod tests {
         bib("Bridges", other);
         assert!(load().cite(&form, None).contains("Bridges"));
         assert!(store.sweep());
+    }
+
+    #[test]
+    fn a_list_made_work_by_work_is_the_list_made_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("series")).unwrap();
+        let works = "@book{b1, author = {Orme, Clara}, title = {The Harbours}, publisher = {Atlas}, location = {Leeds}, year = {2014}}\n\
+            @article{a1, author = {Orme, Clara}, title = {Lights}, journaltitle = {Coast}, volume = {3}, pages = {10--24}, year = {1999}}\n\
+            @book{b2, author = {Abel, Zoe and Kell, Mara}, title = {Rail}, edition = {2}, year = {2001}}\n\
+            @misc{m1, title = {An Untitled Pamphlet}, year = {1917}}\n\
+            @book{b3, editor = {Kell, Mara}, title = {Letters}, year = {1990}}\n\
+            @incollection{c1, author = {Vance, Ida}, title = {Ports}, booktitle = {Letters}, editor = {Kell, Mara}, pages = {5--9}, year = {1990}}";
+        std::fs::write(dir.path().join("series/bibliography.bib"), works).unwrap();
+        let keys = ["b1", "a1", "b2", "m1", "b3", "c1"];
+        let mut compared = 0;
+        for archived in hayagriva::archive::ArchivedStyle::all() {
+            let name = archived.names()[0];
+            let mut diags = Diagnostics::default();
+            let store = Arc::new(Store::default());
+            let Some(bib) = load(dir.path(), Some(name), "en-US", store, &mut diags) else {
+                continue;
+            };
+            if !bib.lists_work_by_work() {
+                continue;
+            }
+            let entries: Vec<&hayagriva::Entry> =
+                keys.iter().filter_map(|k| bib.library.get(k)).collect();
+            let shared = bib.list_styles.for_works(&entries);
+            assert_eq!(
+                list_work_by_work(&bib, &shared, &entries),
+                listed(&bib, &shared, &entries).unwrap(),
+                "{name}"
+            );
+            compared += 1;
+        }
+        assert!(compared > 20, "styles listed work by work: {compared}");
     }
 
     #[test]

@@ -112,6 +112,9 @@ pub struct WorkStyles {
     /// What of a citation's position each copy can show, by its address
     /// (see `positions_told`).
     told: Mutex<HashMap<usize, Told>>,
+    /// Whether each placed copy tells a range from one place, by its
+    /// address (see `tells_plural`).
+    plural: Mutex<HashMap<usize, bool>>,
     /// Copies for citations at one place (see `PlacedKey`).
     placed: Mutex<HashMap<PlacedKey, Arc<IndependentStyle>>>,
 }
@@ -198,6 +201,7 @@ impl WorkStyles {
             given: Mutex::default(),
             decided_for: Mutex::default(),
             told: Mutex::default(),
+            plural: Mutex::default(),
             placed: Mutex::default(),
         }
     }
@@ -302,7 +306,11 @@ impl WorkStyles {
     /// differently for one place ("12") and several ("33–35") beyond the
     /// locator's value itself: through the locator's label ("p."/"pp."),
     /// its number formatting, or a test of whether it is numeric.
-    pub fn tells_plural(&self, copy: &IndependentStyle) -> bool {
+    pub fn tells_plural(&self, copy: &Arc<IndependentStyle>) -> bool {
+        let key = Arc::as_ptr(copy) as usize;
+        if let Some(tells) = self.plural.lock().expect("not poisoned").get(&key) {
+            return *tells;
+        }
         let locator = NumberOrPageVariable::Number(NumberVariable::Locator);
         let mut tells = false;
         let citation = vec![copy.citation.layout.elements.as_slice()];
@@ -317,6 +325,7 @@ impl WorkStyles {
                 _ => false,
             };
         });
+        self.plural.lock().expect("not poisoned").insert(key, tells);
         tells
     }
 
@@ -569,6 +578,19 @@ fn substitutable(
         mentions_decided(element, answer, &mut vars)
     });
     vars
+}
+
+/// Whether what the reference list of `style` can render queries one of
+/// `vars` (its sort aside).
+pub fn list_queries(style: &IndependentStyle, vars: &[Variable]) -> bool {
+    let Some(list) = &style.bibliography else {
+        return false;
+    };
+    let mut found = HashSet::new();
+    reachable(style, vec![list.layout.elements.as_slice()], |element| {
+        mentions(element, &mut found)
+    });
+    vars.iter().any(|var| found.contains(var))
 }
 
 /// Whether `style` gives a work cited before fewer names anywhere
