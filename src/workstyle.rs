@@ -107,6 +107,8 @@ pub struct WorkStyles {
     /// one entry per key; a work's forms are made with its namesakes', so
     /// each is asked for many times).
     given: Mutex<HashMap<String, Arc<IndependentStyle>>>,
+    /// Which tests hold for each work, by its key (see `holds`).
+    held: Mutex<HashMap<String, Vec<bool>>>,
     /// The copy for works with these answers to the tests (see `decided_for`).
     decided_for: Mutex<HashMap<Vec<Vec<bool>>, Arc<IndependentStyle>>>,
     /// What of a citation's position each copy can show, by its address
@@ -199,6 +201,7 @@ impl WorkStyles {
             tests: OnceLock::new(),
             made: Mutex::default(),
             given: Mutex::default(),
+            held: Mutex::default(),
             decided_for: Mutex::default(),
             told: Mutex::default(),
             plural: Mutex::default(),
@@ -408,8 +411,20 @@ impl WorkStyles {
         }
     }
 
-    /// Which of `tests` hold for the entry.
+    /// Which of `tests` hold for the entry (asked once per key: a list asks
+    /// for its works together, then for each).
     fn holds(&self, entry: &Entry, probe: &IndependentStyle) -> Vec<bool> {
+        if let Some(holds) = self.held.lock().expect("not poisoned").get(entry.key()) {
+            return holds.clone();
+        }
+        let holds = self.probe(entry, probe);
+        let mut held = self.held.lock().expect("not poisoned");
+        held.insert(entry.key().to_string(), holds.clone());
+        holds
+    }
+
+    /// Which of `tests` hold for the entry, as `probe` prints them.
+    fn probe(&self, entry: &Entry, probe: &IndependentStyle) -> Vec<bool> {
         let request = CitationRequest::new(
             vec![CitationItem::with_entry(entry)],
             probe,
