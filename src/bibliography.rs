@@ -1109,6 +1109,10 @@ fn list_work_by_work(
                 list.layout.elements.clear();
             }
             let sorted = listed(bib, &sorting, entries).unwrap_or_default();
+            if sorted.len() != entries.len() {
+                // hayagriva left out a work it had nothing to show for.
+                return listed(bib, style, entries).unwrap_or_default();
+            }
             let by_key: HashMap<&str, &hayagriva::Entry> =
                 entries.iter().map(|e| (e.key(), *e)).collect();
             (sorted.iter())
