@@ -764,14 +764,8 @@ fn mentions(element: &LayoutRenderingElement, vars: &mut HashSet<Variable>) {
         LayoutRenderingElement::Names(names) => {
             vars.extend(names.variable.iter().map(|v| Variable::Name(*v)));
         }
-        LayoutRenderingElement::Choose(choose) => {
-            for branch in choose.branches() {
-                vars.extend(branch.variable.iter().flatten());
-                vars.extend(branch.is_numeric.iter().flatten());
-                let dates = branch.is_uncertain_date.iter().flatten();
-                vars.extend(dates.map(|d| Variable::Date(*d)));
-            }
-        }
+        // Every test of every branch, none being answered.
+        LayoutRenderingElement::Choose(_) => mentions_decided(element, &|_| None, vars),
         LayoutRenderingElement::Group(_) => {}
     }
 }
