@@ -15,6 +15,7 @@ use hayagriva::{
     ElemChildren, Library,
 };
 use hayagriva::{CitePurpose, LocatorPayload, SpecificLocator};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -57,7 +58,7 @@ pub struct Bibliography {
     /// layout that prints one word (see `stand_in_style`).
     stand_in_style: IndependentStyle,
     /// Citation forms already formatted in this build (see `Form`).
-    forms: Mutex<HashMap<Form, Arc<OnceLock<FormSet>>>>,
+    forms: Mutex<FxHashMap<Form, Arc<OnceLock<FormSet>>>>,
     /// Forms and reference lists formatted by earlier builds.
     store: Arc<Store>,
     /// Hash of `namesakes`.
@@ -69,7 +70,7 @@ pub struct Bibliography {
     /// the works get in order (a note style may number its list).
     list_numbers: bool,
     /// Each work's place in the bibliography file, for its marker number.
-    key_index: HashMap<String, usize>,
+    key_index: FxHashMap<String, usize>,
     /// A work that is cited between two citations of another, to make the
     /// second a "subsequent" one.
     stand_in_entry: hayagriva::Entry,
@@ -81,10 +82,10 @@ pub struct Bibliography {
     /// are cited around it when its forms are made, in the series' order, so
     /// that the style tells them apart as the reference list does ("1967a",
     /// or a title where the style prints no year).
-    namesakes: HashMap<String, (Vec<String>, Vec<String>)>,
+    namesakes: FxHashMap<String, (Vec<String>, Vec<String>)>,
     /// Cited works whose first author is shown with a given name in
     /// citations, as their entry and that author's name as shown.
-    expanded: HashMap<String, (hayagriva::Entry, String)>,
+    expanded: FxHashMap<String, (hayagriva::Entry, String)>,
 }
 
 /// Where a citation stands among the part's citations of the same work:
@@ -735,7 +736,8 @@ fn locator_kind(term: &str) -> CslLocator {
 /// Puts the real locator where the stand-in is (a style may have shortened
 /// the stand-in range, "90401–2": all of it goes).
 fn replace_stand_in(html: &str, value: &str) -> String {
-    let Some(at) = html.find(STAND_IN).or_else(|| html.find(STAND_IN_OTHER)) else {
+    let find = |needle: &str| memchr::memmem::find(html.as_bytes(), needle.as_bytes());
+    let Some(at) = find(STAND_IN).or_else(|| find(STAND_IN_OTHER)) else {
         return html.to_string();
     };
     let rest = &html[at + STAND_IN.len()..];
@@ -873,8 +875,8 @@ pub fn load(
         path: rel.to_path_buf(),
         fingerprint,
         style_fingerprint,
-        namesakes: HashMap::new(),
-        expanded: HashMap::new(),
+        namesakes: FxHashMap::default(),
+        expanded: FxHashMap::default(),
         library,
     })
 }
@@ -1238,7 +1240,7 @@ pub fn prepare_series_references(bib: &Bibliography, keys: &[String]) {
 /// Every work cited anywhere in the series, once, sorted by the style.
 pub fn series_references(bib: &Bibliography, docs: &[crate::markdown::Doc]) -> Vec<Reference> {
     let mut keys: Vec<&str> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = FxHashSet::default();
     for spot in docs.iter().flat_map(|d| &d.citations) {
         for key in &spot.keys {
             if seen.insert(key.as_str()) {

@@ -148,23 +148,40 @@ impl Session {
             future: options.future,
             today: options.today.unwrap_or_else(date::Date::today),
         };
-        // The terms file and its automaton (thousands of phrases take a few
-        // milliseconds) are made on the other core while the parts are read.
-        let ((loaded, series_diags), (terms, matcher)) = rayon::join(
-            || {
-                let mut diags = Diagnostics::default();
-                (series::load(root, selection, &mut diags), diags)
-            },
-            || {
-                let terms = index::load(root, &mut diags);
-                let matcher = index::matcher(&terms);
-                (terms, matcher)
-            },
+        let config = config::load(root, &mut diags);
+        let store = Arc::clone(
+            self.citations
+                .get_or_insert_with(|| Arc::new(crate::citecache::Store::read(root))),
         );
+        // While the parts are read on every core, the other jobs of loading
+        // run beside them: the terms file and its automaton (thousands of
+        // phrases take a few milliseconds), and the bibliography with its
+        // style (some 20 ms for Chicago's, which is large).
+        let bib_setting = (config.as_ref()).map(|c| (c.citation_style.clone(), c.language.clone()));
+        let ((loaded, series_diags), ((terms, matcher), (mut bibliography, bib_diags))) =
+            rayon::join(
+                || {
+                    let mut diags = Diagnostics::default();
+                    (
+                        series::load_with(root, config, selection, &mut diags),
+                        diags,
+                    )
+                },
+                || {
+                    let terms = index::load(root, &mut diags);
+                    let matcher = index::matcher(&terms);
+                    let mut bib_diags = Diagnostics::default();
+                    let bibliography = bib_setting.and_then(|(style, language)| {
+                        bibliography::load(root, style.as_deref(), &language, store, &mut bib_diags)
+                    });
+                    ((terms, matcher), (bibliography, bib_diags))
+                },
+            );
         diags.extend(series_diags);
         let Some(mut series) = loaded else {
             return Err(BuildError::Content(diags.sorted()));
         };
+        diags.extend(bib_diags);
         if let Some(url) = &options.base_url {
             series.config.base_url = Some(url.clone());
         }
@@ -177,16 +194,6 @@ impl Session {
         }
         let base = urls::normalize_base(series.config.base_url.as_deref().unwrap_or_default());
         let theme = theme::load(root, &series.config.theme, &mut diags);
-        let store = self
-            .citations
-            .get_or_insert_with(|| Arc::new(crate::citecache::Store::read(root)));
-        let mut bibliography = bibliography::load(
-            root,
-            series.config.citation_style.as_deref(),
-            &series.config.language,
-            Arc::clone(store),
-            &mut diags,
-        );
         // The works the texts seem to cite, in the order they are first cited.
         let cited: Vec<String> = match &bibliography {
             Some(_) => {
@@ -195,7 +202,7 @@ impl Session {
                     .par_iter()
                     .map(|part| markdown::citations::cited_keys(&part.text))
                     .collect();
-                let mut seen = std::collections::HashSet::new();
+                let mut seen = rustc_hash::FxHashSet::default();
                 let keys = per_part.into_iter().flatten();
                 keys.filter(|key| seen.insert(*key))
                     .map(str::to_string)
@@ -286,6 +293,12 @@ impl Session {
             _ => 0,
         };
         clock.lap("render");
+        // What the pages were made from is freed on every core (each part's
+        // parse holds thousands of small allocations).
+        rayon::join(
+            || docs.into_par_iter().for_each(drop),
+            || html.into_par_iter().for_each(drop),
+        );
         if diags.has_errors() || theme.is_none() {
             return Err(BuildError::Content(diags.sorted()));
         }

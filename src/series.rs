@@ -79,6 +79,18 @@ pub const SERIES_DIR: &str = "series";
 /// Loads and cross-checks the whole series; reports every problem found.
 pub fn load(root: &Path, selection: Selection, diags: &mut Diagnostics) -> Option<Series> {
     let config = config::load(root, diags);
+    load_with(root, config, selection, diags)
+}
+
+/// Loads and cross-checks the parts of the series whose `series.toml` was
+/// read into `config` (`None` when it could not be: the parts are still read
+/// for their own errors).
+pub fn load_with(
+    root: &Path,
+    config: Option<SeriesConfig>,
+    selection: Selection,
+    diags: &mut Diagnostics,
+) -> Option<Series> {
     // Parts are read and their front matter parsed on every core.
     let loaded: Vec<(Option<Part>, Diagnostics)> = part_files(root, diags)
         .par_iter()

@@ -11,8 +11,8 @@ use crate::diagnostics::Diagnostics;
 use crate::part::Part;
 use hayagriva::CitePurpose;
 use pulldown_cmark::{CowStr, Event, InlineStr, Tag, TagEnd};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 use std::ops::Range;
 
@@ -386,7 +386,7 @@ impl Citations {
     fn note_numbers(&self, notes: &[Note]) -> Vec<Option<usize>> {
         // The notes citations became, by citation; the author's, by label.
         let mut own = vec![None; self.found.len()];
-        let mut authors: HashMap<&str, usize> = HashMap::new();
+        let mut authors: FxHashMap<&str, usize> = FxHashMap::default();
         for note in notes {
             let k = (note.label.strip_prefix(NOTE_LABEL)).and_then(|k| k.parse::<usize>().ok());
             match k
@@ -433,7 +433,7 @@ fn render_all(found: &[Found], order: &[usize], bib: &Bibliography) -> Vec<Rende
     let in_text = !bib.is_note_style();
     let (open, close, delimiter) = bib.affixes();
     let (open, close, delimiter) = (escape(open), escape(close), escape(delimiter));
-    let mut seen: HashSet<&str> = HashSet::new();
+    let mut seen: FxHashSet<&str> = FxHashSet::default();
     // The previous item cited, with its locator, for "Ibid.".
     let mut previous: Option<(&str, Option<&str>)> = None;
     let mut rendered = vec![Rendered::default(); found.len()];

@@ -14,8 +14,8 @@ use super::indexing::{open_span, Mark};
 use super::refs::{IMAGE_TOKEN, LINK_TOKEN};
 use super::{highlight, matching_end, plain_text, Ev, LinkRef, Note, Parse, ParsedDoc};
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Tag, TagEnd};
+use rustc_hash::FxHashMap;
 use std::cell::Cell;
-use std::collections::HashMap;
 use std::fmt::Write;
 use std::ops::Range;
 
@@ -374,7 +374,7 @@ pub struct WorksCited {
     /// Each work's list item, in the series' order.
     items: Vec<String>,
     /// The place in `items` of each work, by its key.
-    places: HashMap<String, usize>,
+    places: FxHashMap<String, usize>,
 }
 
 impl WorksCited {
