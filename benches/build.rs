@@ -1,10 +1,12 @@
 //! `cargo bench`: full builds of generated series (10, 100, 1,000 parts of
 //! 6,000 words) and their peak memory, a one-part incremental rebuild, the
-//! cost of the index (0, 40 and 4,000 terms), and the time from saving a part
-//! to the rebuilt page being served by `quire serve`, and the cost of ten
-//! citations per part (Chicago notes and APA, repeated and first builds). Medians of several runs, measured in one
-//! process, side by side; phases from quire's own timings. The series are
-//! made in the system's temporary folder, or in `QUIRE_BENCH_DIR`.
+//! cost of the index (0, 40 and 4,000 terms), the time from saving a part to
+//! the rebuilt page being served by `quire serve`, and the cost of ten
+//! citations per part (Chicago notes and APA, repeated and first builds, as
+//! ratios to a build without citations in the same round). Medians of
+//! several runs, measured in one process, side by side; phases from quire's
+//! own timings. The series are made in the system's temporary folder, or in
+//! `QUIRE_BENCH_DIR`.
 
 use quire::corpus::{generate, Options};
 use quire::pipeline::Session;
@@ -110,7 +112,11 @@ fn peak_memory(parts: usize, bytes: usize, dir: &Path, runs: usize) {
 /// What ten citations per part add to a 1,000-part build, in Chicago notes
 /// and APA: a repeated build takes its citation forms from `.quire-cache/`,
 /// a first build formats them all. Each round builds every series once,
-/// alternating the order (the first build of a round is slower here).
+/// alternating the order. On a shared machine the speed of the whole machine
+/// drifts by more than the difference measured, so each build is compared
+/// with the build without citations of its own round, seconds apart: the
+/// figures are the median and quartiles of those ratios, for the wall clock
+/// and for the CPU time of all threads.
 fn citations(tmp: &Path, runs: usize) {
     let make = |name: &str, citations: usize, style: Option<&str>| {
         let dir = tmp.join(name);
@@ -137,43 +143,80 @@ fn citations(tmp: &Path, runs: usize) {
         ("APA, repeated build", &apa, false),
         ("APA, first build", &apa, true),
     ];
-    let build = |root: &Path, first: bool| {
+    // Wall clock and CPU time of one build.
+    let build = |root: &Path, first: bool| -> (f64, f64) {
         if first {
             let _ = std::fs::remove_dir_all(root.join(".quire-cache"));
         }
         let _ = std::fs::remove_dir_all(root.join("output"));
-        let start = Instant::now();
+        let (start, cpu) = (Instant::now(), cpu_time());
         quire::build(&BuildOptions {
             root: root.to_path_buf(),
             ..BuildOptions::default()
         })
         .expect("the generated series builds");
-        start.elapsed()
+        (ms(start.elapsed()), cpu_time() - cpu)
     };
-    let mut samples = vec![Vec::new(); series.len()];
     for (_, root, first) in &series {
         build(root, *first);
     }
+    let mut rounds: Vec<Vec<(f64, f64)>> = Vec::new();
     for round in 0..runs {
         let mut order: Vec<usize> = (0..series.len()).collect();
         if round % 2 == 1 {
             order.reverse();
         }
+        let mut times = vec![(0.0, 0.0); series.len()];
         for i in order {
             let (_, root, first) = series[i];
-            samples[i].push(build(root, first));
+            times[i] = build(root, first);
         }
+        rounds.push(times);
     }
-    let medians: Vec<Duration> = samples.into_iter().map(median).collect();
-    let base = medians[0].as_secs_f64();
-    for ((name, _, _), total) in series.iter().zip(&medians) {
+    // Median and quartiles, as percentages added.
+    let spread = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        let at = |q: usize| 100.0 * (v[(v.len() - 1) * q / 4] - 1.0);
+        (at(2), at(1), at(3))
+    };
+    for (i, (name, _, _)) in series.iter().enumerate() {
         let name = format!("{name}:");
+        let wall: Vec<f64> = rounds.iter().map(|r| r[i].0).collect();
+        let mut sorted = wall.clone();
+        sorted.sort_by(f64::total_cmp);
+        let median_ms = sorted[sorted.len() / 2];
+        if i == 0 {
+            println!("citations, 1,000 parts, {name:<31} median {median_ms:>7.1} ms");
+            continue;
+        }
+        let (w, w1, w3) = spread(rounds.iter().map(|r| r[i].0 / r[0].0).collect());
+        let (c, c1, c3) = spread(rounds.iter().map(|r| r[i].1 / r[0].1).collect());
         println!(
-            "citations, 1,000 parts, {name:<31} median {:>7.1} ms ({:+.1}% against no citations)",
-            ms(*total),
-            100.0 * (total.as_secs_f64() / base - 1.0)
+            "citations, 1,000 parts, {name:<31} median {median_ms:>7.1} ms; against no citations \
+             in the same round: wall {w:+.1}% [{w1:+.1}, {w3:+.1}], CPU {c:+.1}% [{c1:+.1}, {c3:+.1}]"
         );
     }
+}
+
+/// CPU time used so far by every thread of this process, in milliseconds
+/// (not measured where quire does not depend on libc: NaN).
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn cpu_time() -> f64 {
+    f64::NAN
+}
+
+/// CPU time used so far by every thread of this process, in milliseconds.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn cpu_time() -> f64 {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage fills the struct it is given; RUSAGE_SELF counts
+    // every thread of the process.
+    let usage = unsafe {
+        libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr());
+        usage.assume_init()
+    };
+    let ms = |t: libc::timeval| t.tv_sec as f64 * 1000.0 + t.tv_usec as f64 / 1000.0;
+    ms(usage.ru_utime) + ms(usage.ru_stime)
 }
 
 fn incremental(dir: &Path, runs: usize) {
@@ -314,7 +357,7 @@ fn main() {
         );
     }
     if wanted("citations") {
-        citations(tmp.path(), 8);
+        citations(tmp.path(), 12);
     }
     if wanted("index") {
         let mut by_terms = Vec::new();
