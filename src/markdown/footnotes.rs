@@ -4,8 +4,8 @@
 use super::Ev;
 use crate::diagnostics::Diagnostics;
 use crate::part::Part;
-use pulldown_cmark::{CowStr, Event, Tag};
-use std::collections::BTreeMap;
+use pulldown_cmark::{CowStr, Event, InlineStr, Tag};
+use rustc_hash::FxHashMap;
 use std::ops::Range;
 
 /// One footnote, numbered in order of first reference.
@@ -33,16 +33,29 @@ impl Note {
 
 /// Id of note `number` in the endnotes list.
 pub fn id(number: usize) -> String {
-    ["fn-", &number.to_string()].concat()
+    let mut digits = itoa::Buffer::new();
+    ["fn-", digits.format(number)].concat()
 }
 
 /// Id of the `occurrence`-th (1-based) reference to note `number`.
 pub fn ref_id(number: usize, occurrence: usize) -> String {
-    let number = number.to_string();
+    let (mut digits, mut more) = (itoa::Buffer::new(), itoa::Buffer::new());
+    let number = digits.format(number);
     if occurrence == 1 {
-        ["fnref-", &number].concat()
+        ["fnref-", number].concat()
     } else {
-        ["fnref-", &number, "-", &occurrence.to_string()].concat()
+        ["fnref-", number, "-", more.format(occurrence)].concat()
+    }
+}
+
+/// The tag of the `occurrence`-th reference to note `number` (`"3:2"`), held
+/// within the event (a tag is short), so that it allocates nothing.
+fn ref_tag(number: usize, occurrence: usize) -> CowStr<'static> {
+    let (mut digits, mut more) = (itoa::Buffer::new(), itoa::Buffer::new());
+    let tag = [digits.format(number), ":", more.format(occurrence)].concat();
+    match InlineStr::try_from(tag.as_str()) {
+        Ok(inline) => CowStr::Inlined(inline),
+        Err(_) => CowStr::from(tag),
     }
 }
 
@@ -66,6 +79,12 @@ struct Definition {
     used: bool,
 }
 
+/// The definitions of a part, by label.
+type Definitions = FxHashMap<String, Definition>;
+
+/// Each label referenced so far: its note's number, and how many times.
+type Counts = FxHashMap<String, (usize, usize)>;
+
 /// Splits definitions from the text and numbers the references; `more`:
 /// definitions made for the text (citations' notes), after its own.
 pub fn extract(
@@ -76,7 +95,7 @@ pub fn extract(
 ) -> (Vec<Ev>, Vec<Note>) {
     let (mut body, mut defs) = split_definitions(events, more, part, diags);
     let mut order: Vec<String> = Vec::new();
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    let mut counts = Counts::default();
     number_refs(&mut body, &mut order, &mut counts, &defs, part, diags);
     // Notes may reference further notes; those are numbered after the text's own.
     let mut i = 0;
@@ -100,17 +119,18 @@ pub fn extract(
             number: index + 1,
             events: std::mem::take(&mut def.events),
             marks: Vec::new(),
-            ref_count: counts[label],
+            ref_count: counts[label].1,
         });
     }
-    for (label, def) in &defs {
-        if !def.used {
-            diags.warning_at(
-                &part.source,
-                part.body_line_col(def.span.start),
-                format!("footnote `{label}` is defined but never referenced (add [^{label}] to the text or remove it)"),
-            );
-        }
+    // Unused definitions, warned about in the order they are written.
+    let mut unused: Vec<(&String, &Definition)> = defs.iter().filter(|(_, d)| !d.used).collect();
+    unused.sort_by_key(|(_, def)| def.span.start);
+    for (label, def) in unused {
+        diags.warning_at(
+            &part.source,
+            part.body_line_col(def.span.start),
+            format!("footnote `{label}` is defined but never referenced (add [^{label}] to the text or remove it)"),
+        );
     }
     (body, notes)
 }
@@ -120,16 +140,16 @@ fn split_definitions(
     more: Vec<Ev>,
     part: &Part,
     diags: &mut Diagnostics,
-) -> (Vec<Ev>, BTreeMap<String, Definition>) {
+) -> (Vec<Ev>, Definitions) {
     let mut body = Vec::with_capacity(events.len());
-    let mut defs: BTreeMap<String, Definition> = BTreeMap::new();
+    let mut defs = Definitions::default();
     let mut events = events.into_iter().chain(more);
     while let Some(event) = events.next() {
         let (Event::Start(Tag::FootnoteDefinition(label)), span) = &event else {
             body.push(event);
             continue;
         };
-        let (label, span) = (label.to_string(), span.clone());
+        let (label, span) = (String::from(&**label), span.clone());
         // The definition's events, up to its end.
         let mut inner = Vec::new();
         let mut depth = 1usize;
@@ -168,8 +188,8 @@ fn split_definitions(
 fn number_refs(
     events: &mut [Ev],
     order: &mut Vec<String>,
-    counts: &mut BTreeMap<String, usize>,
-    defs: &BTreeMap<String, Definition>,
+    counts: &mut Counts,
+    defs: &Definitions,
     part: &Part,
     diags: &mut Diagnostics,
 ) {
@@ -177,19 +197,19 @@ fn number_refs(
     for (event, span) in events.iter_mut() {
         match event {
             Event::FootnoteReference(label) => {
-                let label = label.to_string();
-                let number = match order.iter().position(|l| *l == label) {
-                    Some(i) => i + 1,
+                let (number, count) = match counts.get_mut(&**label) {
+                    Some((number, count)) => {
+                        *count += 1;
+                        (*number, *count)
+                    }
                     None => {
+                        let label = String::from(&**label);
                         order.push(label.clone());
-                        order.len()
+                        counts.insert(label, (order.len(), 1));
+                        (order.len(), 1)
                     }
                 };
-                let count = counts.entry(label).or_insert(0);
-                *count += 1;
-                *event = Event::FootnoteReference(CowStr::from(
-                    [number.to_string(), count.to_string()].join(":"),
-                ));
+                *event = Event::FootnoteReference(ref_tag(number, count));
             }
             // An undefined `[^label]` comes through as plain text starting at `[^`.
             Event::Text(t) if t.as_ref() == "[" && body[span.start..].starts_with("[^") => {
@@ -200,7 +220,8 @@ fn number_refs(
                         && !label.contains(char::is_whitespace)
                         && !defs.contains_key(label)
                     {
-                        let known: Vec<&str> = defs.keys().map(String::as_str).collect();
+                        let mut known: Vec<&str> = defs.keys().map(String::as_str).collect();
+                        known.sort_unstable();
                         let hint = crate::tomlsrc::closest(label, &known)
                             .map(|k| format!("did you mean [^{k}]? or "))
                             .unwrap_or_default();
