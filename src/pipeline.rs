@@ -157,7 +157,9 @@ impl Session {
         // run beside them: the terms file and its automaton (thousands of
         // phrases take a few milliseconds), and the bibliography with its
         // style (some 20 ms for Chicago's, which is large).
-        let bib_setting = (config.as_ref()).map(|c| (c.citation_style.clone(), c.language.clone()));
+        let bib_setting = config
+            .as_ref()
+            .map(|c| (c.citation_style.clone(), c.language.clone()));
         let ((loaded, series_diags), ((terms, matcher), (mut bibliography, bib_diags))) =
             rayon::join(
                 || {
