@@ -4,13 +4,14 @@
 //! a work are shortened and the part gets its own list of works cited.
 
 use super::citesyntax::{self, Cite};
+use super::short;
 use super::{Ev, Note};
 use crate::bibliography::{self, Bibliography, Form, Position};
 use crate::citenumbers;
 use crate::diagnostics::Diagnostics;
 use crate::part::Part;
 use hayagriva::CitePurpose;
-use pulldown_cmark::{CowStr, Event, InlineStr, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::borrow::Cow;
 use std::fmt::Write;
@@ -50,15 +51,6 @@ fn token(k: usize) -> CowStr<'static> {
 /// The placeholder for the author's name of a narrative citation in a note style.
 fn author_token(k: usize) -> CowStr<'static> {
     short(["quire:cite-author:", &k.to_string()].concat())
-}
-
-/// A label or placeholder as an event holds it: within the event when short
-/// enough, so that copies of it (and the events) allocate nothing.
-fn short(text: String) -> CowStr<'static> {
-    match InlineStr::try_from(text.as_str()) {
-        Ok(inline) => CowStr::Inlined(inline),
-        Err(_) => CowStr::from(text),
-    }
 }
 
 /// What a placeholder stands for: the citation's number, and whether it is

@@ -4,7 +4,7 @@
 use super::Ev;
 use crate::diagnostics::Diagnostics;
 use crate::part::Part;
-use pulldown_cmark::{CowStr, Event, InlineStr, Tag};
+use pulldown_cmark::{CowStr, Event, Tag};
 use rustc_hash::FxHashMap;
 use std::ops::Range;
 
@@ -52,11 +52,7 @@ pub fn ref_id(number: usize, occurrence: usize) -> String {
 /// within the event (a tag is short), so that it allocates nothing.
 fn ref_tag(number: usize, occurrence: usize) -> CowStr<'static> {
     let (mut digits, mut more) = (itoa::Buffer::new(), itoa::Buffer::new());
-    let tag = [digits.format(number), ":", more.format(occurrence)].concat();
-    match InlineStr::try_from(tag.as_str()) {
-        Ok(inline) => CowStr::Inlined(inline),
-        Err(_) => CowStr::from(tag),
-    }
+    super::short([digits.format(number), ":", more.format(occurrence)].concat())
 }
 
 /// A tagged reference as stored in a `FootnoteReference` event: `"3:2"`.

@@ -22,7 +22,7 @@ use crate::bibliography::Bibliography;
 use crate::diagnostics::Diagnostics;
 use crate::index::Matcher;
 use crate::part::Part;
-use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, InlineStr, Options, Parser, Tag, TagEnd};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -297,6 +297,15 @@ fn word_count(events: &[Ev]) -> usize {
         }
     }
     count
+}
+
+/// A label, tag or placeholder as an event holds it: within the event when
+/// short enough, so that copies of it (and the events) allocate nothing.
+fn short(text: String) -> CowStr<'static> {
+    match InlineStr::try_from(text.as_str()) {
+        Ok(inline) => CowStr::Inlined(inline),
+        Err(_) => CowStr::from(text),
+    }
 }
 
 /// The plain text of a run of events (for titles, alt text, link text).
