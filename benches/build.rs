@@ -4,8 +4,8 @@
 //! the rebuilt page being served by `quire serve`, and the cost of ten
 //! citations per part (Chicago notes and APA, repeated and first builds, as
 //! ratios to a build without citations in the same round). Medians of
-//! several runs, measured in one process, side by side; phases from quire's
-//! own timings. The series are made in the system's temporary folder, or in
+//! several runs, side by side, in this process (peak memory and citations:
+//! `quire build` in a process of its own); phases from quire's own timings. The series are made in the system's temporary folder, or in
 //! `QUIRE_BENCH_DIR`.
 
 use quire::corpus::{generate, Options};
@@ -111,12 +111,17 @@ fn peak_memory(parts: usize, bytes: usize, dir: &Path, runs: usize) {
 
 /// What ten citations per part add to a 1,000-part build, in Chicago notes
 /// and APA: a repeated build takes its citation forms from `.quire-cache/`,
-/// a first build formats them all. Each round builds every series once,
-/// alternating the order. On a shared machine the speed of the whole machine
-/// drifts by more than the difference measured, so each build is compared
-/// with the build without citations of its own round, seconds apart: the
-/// figures are the median and quartiles of those ratios, for the wall clock
-/// and for the CPU time of all threads.
+/// a first build formats them all. Each build is `quire build` in a process
+/// of its own, as an author runs it (in one process, every build after the
+/// first starts on the heap the others left, and pays for freeing its parses,
+/// which `quire build` leaves to the system). Each round builds every series
+/// once, the order turned by one each round, so that no series builds twice
+/// in a row (the second would find the disk still writing the first's
+/// pages). On a shared machine the speed of the whole machine drifts by more
+/// than the difference measured, so each build is compared with the build
+/// without citations of its own round, seconds apart: the figures are the
+/// median and quartiles of those ratios, for the wall clock and for the CPU
+/// time of all threads.
 fn citations(tmp: &Path, runs: usize) {
     let make = |name: &str, citations: usize, style: Option<&str>| {
         let dir = tmp.join(name);
@@ -143,19 +148,22 @@ fn citations(tmp: &Path, runs: usize) {
         ("APA, repeated build", &apa, false),
         ("APA, first build", &apa, true),
     ];
-    // Wall clock and CPU time of one build.
+    // Wall clock and CPU time of one `quire build`.
     let build = |root: &Path, first: bool| -> (f64, f64) {
         if first {
             let _ = std::fs::remove_dir_all(root.join(".quire-cache"));
         }
         let _ = std::fs::remove_dir_all(root.join("output"));
-        let (start, cpu) = (Instant::now(), cpu_time());
-        quire::build(&BuildOptions {
-            root: root.to_path_buf(),
-            ..BuildOptions::default()
-        })
-        .expect("the generated series builds");
-        (ms(start.elapsed()), cpu_time() - cpu)
+        let (start, cpu) = (Instant::now(), children_cpu_time());
+        let status = Command::new(env!("CARGO_BIN_EXE_quire"))
+            .arg("build")
+            .arg("--root")
+            .arg(root)
+            .stdout(Stdio::null())
+            .status()
+            .expect("quire runs");
+        assert!(status.success(), "the generated series builds");
+        (ms(start.elapsed()), children_cpu_time() - cpu)
     };
     for (_, root, first) in &series {
         build(root, *first);
@@ -163,9 +171,7 @@ fn citations(tmp: &Path, runs: usize) {
     let mut rounds: Vec<Vec<(f64, f64)>> = Vec::new();
     for round in 0..runs {
         let mut order: Vec<usize> = (0..series.len()).collect();
-        if round % 2 == 1 {
-            order.reverse();
-        }
+        order.rotate_left(round % series.len());
         let mut times = vec![(0.0, 0.0); series.len()];
         for i in order {
             let (_, root, first) = series[i];
@@ -198,21 +204,23 @@ fn citations(tmp: &Path, runs: usize) {
     }
 }
 
-/// CPU time used so far by every thread of this process, in milliseconds
-/// (not measured where quire does not depend on libc: NaN).
+/// CPU time used so far by every finished child process (every thread of
+/// each), in milliseconds (not measured where quire does not depend on
+/// libc: NaN).
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn cpu_time() -> f64 {
+fn children_cpu_time() -> f64 {
     f64::NAN
 }
 
-/// CPU time used so far by every thread of this process, in milliseconds.
+/// CPU time used so far by every finished child process (every thread of
+/// each), in milliseconds.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn cpu_time() -> f64 {
+fn children_cpu_time() -> f64 {
     let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: getrusage fills the struct it is given; RUSAGE_SELF counts
-    // every thread of the process.
+    // SAFETY: getrusage fills the struct it is given; RUSAGE_CHILDREN counts
+    // the children this process has waited for.
     let usage = unsafe {
-        libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr());
+        libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr());
         usage.assume_init()
     };
     let ms = |t: libc::timeval| t.tv_sec as f64 * 1000.0 + t.tv_usec as f64 / 1000.0;
@@ -357,7 +365,15 @@ fn main() {
         );
     }
     if wanted("citations") {
-        citations(tmp.path(), 12);
+        // The cost of citations is work, not writing: on a disk, the time to
+        // write a thousand pages varied by more than 20% between two copies
+        // of one series, so this group works in memory wherever it can.
+        let in_memory = Path::new("/dev/shm");
+        let cite_tmp = match std::env::var_os("QUIRE_BENCH_DIR").is_none() && in_memory.is_dir() {
+            true => tempfile::tempdir_in(in_memory).expect("a folder in /dev/shm"),
+            false => tempfile::tempdir_in(tmp.path()).expect("a temporary folder"),
+        };
+        citations(cite_tmp.path(), 12);
     }
     if wanted("index") {
         let mut by_terms = Vec::new();

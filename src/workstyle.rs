@@ -23,11 +23,13 @@ use hayagriva::citationberg::taxonomy::{
 };
 use hayagriva::citationberg::{
     Choose, ChooseBranch, ChooseMatch, ElseBranch, IndependentStyle, InheritableNameOptions,
-    LayoutRenderingElement, NamesChild, SortKey, TestPosition, TextTarget,
+    LayoutRenderingElement, LongShortForm, NamesChild, SortKey, TestPosition, TextTarget,
 };
 use hayagriva::{CitationItem, CitationRequest, Entry};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
+
+mod silent;
 
 /// A test whose answer is the same in every citation of a work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -40,6 +42,9 @@ enum Test {
     Position(TestPosition),
     /// Whether the citation's locator is of this kind (`locator="page"`).
     Locator(Locator),
+    /// Whether the work's field prints in a `<text>`: a field of spaces has
+    /// no value to a test, but prints (see `silent`).
+    Prints(StandardVariable),
 }
 
 /// Variables whose value depends on the citation, not only on the work.
@@ -122,14 +127,19 @@ pub struct WorkStyles {
 }
 
 /// A copy for citations at a place: the copy it is made from (its address:
-/// every copy lives as long as its `WorkStyles`), the place and the kind of
-/// locator.
-type PlacedKey = (usize, Place, Option<Locator>);
+/// every copy lives as long as its `WorkStyles`), the place, the kind of
+/// locator, and what the work's probe gave (its elements that print nothing
+/// are quieted).
+type PlacedKey = (usize, Place, Option<Locator>, Vec<bool>);
 
 /// The tests of a style that a copy can answer, and how to answer them.
 struct Tests {
-    /// Every test the probe answers, in a fixed order.
+    /// Every test the probe answers, in a fixed order: first those of the
+    /// style's choices, then those of the fields its elements print.
     list: Vec<Test>,
+    /// How many of `list` the style's choices ask (a copy is decided with
+    /// their answers).
+    choices: usize,
     /// The place of each test in `list`.
     places: HashMap<Test, usize>,
     /// A style that prints the place in `list` of each test that holds for
@@ -174,8 +184,20 @@ impl Tests {
         let mut vars = HashSet::new();
         visit_elements(style, &mut |element| mentions(element, &mut vars));
         let first_note = Variable::Number(NumberVariable::FirstReferenceNoteNumber);
-        let (probe, list) = probe_style(tests);
+        // The fields the elements print, to find those that print nothing.
+        let asked = tests.len();
+        visit_elements(style, &mut |element| {
+            for test in printed_field(element) {
+                if !tests.contains(&test) {
+                    tests.push(test);
+                }
+            }
+        });
+        let (probe, list) = probe_style(tests.clone());
+        // The probe keeps the order, and leaves out what it cannot ask.
+        let choices = list.iter().filter(|t| tests[..asked].contains(t)).count();
         Tests {
+            choices,
             places: list
                 .iter()
                 .enumerate()
@@ -273,21 +295,27 @@ impl WorkStyles {
         told
     }
 
-    /// `copy` (one of this style's copies) for citations at `place` with a
-    /// locator of this kind (or none): its position and locator tests
+    /// `entry`'s copy (`copy`, from `for_entry`) for citations at `place`
+    /// with a locator of this kind (or none): its position and locator tests
     /// answered, and without the reference list's layout (there, position
     /// tests do not hold, and the macros it shares with the citation are
     /// answered for a citation). Only what a citation is formatted with is
-    /// kept; a lone citation (`standalone_citation`) then reads as at
+    /// kept, and what prints nothing for the work is quieted (see
+    /// `silent`); a lone citation (`standalone_citation`) then reads as at
     /// `place`, but for the names options for later citations
     /// (`shortens_later_names`), which see it as a later one.
     pub fn placed(
         &self,
         copy: &Arc<IndependentStyle>,
+        entry: &Entry,
         place: Place,
         locator: Option<Locator>,
     ) -> Arc<IndependentStyle> {
-        let key = (Arc::as_ptr(copy) as usize, place, locator);
+        let holds = match &self.tests().probe {
+            Some(probe) => self.holds(entry, probe),
+            None => Vec::new(),
+        };
+        let key = (Arc::as_ptr(copy) as usize, place, locator, holds);
         if let Some(style) = self.placed.lock().expect("not poisoned").get(&key) {
             return Arc::clone(style);
         }
@@ -299,6 +327,10 @@ impl WorkStyles {
             _ => None,
         });
         splice_style(&mut style);
+        let holds = &key.3;
+        silent::quiet(&mut style, &|test| {
+            holds.get(self.tests().at(test)?).copied()
+        });
         keep_reachable_macros(&mut style);
         let style = Arc::new(style);
         let mut placed = self.placed.lock().expect("not poisoned");
@@ -347,7 +379,7 @@ impl WorkStyles {
         let mut made = self.made.lock().expect("not poisoned");
         let style = made.entry(answers).or_insert_with_key(|answers| {
             let mut style = (*self.style).clone();
-            let answer = |test: Test| answers[self.tests().at(test)?];
+            let answer = |test: Test| *answers.get(self.tests().at(test)?)?;
             decide_style(&mut style, &answer);
             splice_style(&mut style);
             keep_reachable_macros(&mut style);
@@ -386,7 +418,9 @@ impl WorkStyles {
         let tests = self.tests();
         let mut left: HashSet<Variable> = HashSet::new();
         loop {
-            let answers: Vec<Option<bool>> = (tests.list.iter().enumerate())
+            // The copy is decided by the choices' tests alone.
+            let choices = tests.list[..tests.choices].iter().enumerate();
+            let answers: Vec<Option<bool>> = choices
                 .map(|(at, test)| match test {
                     Test::Variable(var) if left.contains(var) => None,
                     _ => agreed(at),
@@ -402,7 +436,7 @@ impl WorkStyles {
             };
             // What the copy made with these answers could render: the style
             // is walked with them, and only the last answers make a copy.
-            let answer = |test: Test| answers[tests.at(test)?];
+            let answer = |test: Test| *answers.get(tests.at(test)?)?;
             let suppressible = substitutable(&self.style, &answer, lacks);
             if suppressible.is_subset(&left) {
                 return self.decided(answers);
@@ -434,7 +468,7 @@ impl WorkStyles {
         );
         let printed = crate::bibliography::to_html(&hayagriva::standalone_citation(request));
         let mut holds = vec![false; self.tests().list.len()];
-        for at in printed
+        for at in without_values(&printed)
             .split_whitespace()
             .filter_map(|n| n.parse::<usize>().ok())
         {
@@ -444,6 +478,58 @@ impl WorkStyles {
         }
         holds
     }
+}
+
+/// The marks around a field's value in the probe's output.
+const VALUE_START: char = '\u{E000}';
+const VALUE_END: char = '\u{E001}';
+
+/// The probe's output without the fields' values between their marks.
+fn without_values(printed: &str) -> String {
+    let mut out = String::with_capacity(printed.len());
+    let mut rest = printed;
+    while let Some((before, after)) = rest.split_once(VALUE_START) {
+        out.push_str(before);
+        out.push(' ');
+        rest = after.split_once(VALUE_END).map_or("", |(_, after)| after);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The tests that tell whether `element` prints a field of the work: none
+/// for what the citation decides or for a short form (see `silent`).
+fn printed_field(element: &LayoutRenderingElement) -> Vec<Test> {
+    let vars: Vec<Variable> = match element {
+        LayoutRenderingElement::Text(text) => match &text.target {
+            TextTarget::Variable {
+                var: Variable::Standard(standard),
+                form,
+            } => {
+                return match form {
+                    LongShortForm::Long if !depends_on_citation(Variable::Standard(*standard)) => {
+                        vec![Test::Prints(*standard)]
+                    }
+                    _ => Vec::new(),
+                }
+            }
+            TextTarget::Variable { var, .. } => vec![*var],
+            _ => Vec::new(),
+        },
+        LayoutRenderingElement::Number(number) => vec![number.variable.into()],
+        LayoutRenderingElement::Label(label) => vec![label.variable.into()],
+        LayoutRenderingElement::Date(date) => {
+            date.variable.map(Variable::Date).into_iter().collect()
+        }
+        LayoutRenderingElement::Names(names) => {
+            names.variable.iter().map(|v| Variable::Name(*v)).collect()
+        }
+        LayoutRenderingElement::Choose(_) | LayoutRenderingElement::Group(_) => Vec::new(),
+    };
+    vars.into_iter()
+        .filter(|var| !depends_on_citation(*var))
+        .map(Test::Variable)
+        .collect()
 }
 
 /// A style whose citation prints " 3 " if the fourth of `tests` holds for
@@ -460,6 +546,7 @@ fn probe_style(tests: Vec<Test>) -> (Option<IndependentStyle>, Vec<Test>) {
     let name = |test: &Test| match test {
         Test::Type(kind) => written(kind).map(|s| format!(r#"type="{s}""#)),
         Test::Variable(var) => written(var).map(|s| format!(r#"variable="{s}""#)),
+        Test::Prints(var) => written(var).map(|s| format!(r#"variable="{s}""#)),
         // A citation's, not the work's.
         Test::Position(_) | Test::Locator(_) => None,
     };
@@ -469,10 +556,15 @@ fn probe_style(tests: Vec<Test>) -> (Option<IndependentStyle>, Vec<Test>) {
         .collect();
     let parse = |tests: &[(Test, String)]| {
         let mut layout = String::new();
-        for (at, (_, condition)) in tests.iter().enumerate() {
-            layout.push_str(&format!(
-                r#"<choose><if {condition}><text value=" {at} "/></if></choose>"#
-            ));
+        for (at, (test, condition)) in tests.iter().enumerate() {
+            layout.push_str(&match test {
+                // The group prints only if the field does, between marks
+                // (its value may hold numbers).
+                Test::Prints(_) => format!(
+                    r#"<group><text value=" {at} "/><text {condition} prefix="{VALUE_START}" suffix="{VALUE_END}"/></group>"#
+                ),
+                _ => format!(r#"<choose><if {condition}><text value=" {at} "/></if></choose>"#),
+            });
         }
         IndependentStyle::from_xml(&format!(
             r#"<?xml version="1.0" encoding="utf-8"?>
@@ -484,14 +576,22 @@ fn probe_style(tests: Vec<Test>) -> (Option<IndependentStyle>, Vec<Test>) {
         .ok()
     };
     let reads_back = |probe: &IndependentStyle, at: usize, test: &Test| {
-        let Some(LayoutRenderingElement::Choose(choose)) = probe.citation.layout.elements.get(at)
-        else {
+        let element = probe.citation.layout.elements.get(at);
+        if let (Test::Prints(var), Some(LayoutRenderingElement::Group(group))) = (test, element) {
+            let printed = Variable::Standard(*var);
+            return matches!(
+                group.children.get(1),
+                Some(LayoutRenderingElement::Text(text))
+                    if matches!(text.target, TextTarget::Variable { var, form: LongShortForm::Long } if var == printed)
+            );
+        }
+        let Some(LayoutRenderingElement::Choose(choose)) = element else {
             return false;
         };
         match test {
             Test::Type(kind) => choose.if_.type_.as_deref() == Some(&[*kind][..]),
             Test::Variable(var) => choose.if_.variable.as_deref() == Some(&[*var][..]),
-            Test::Position(_) | Test::Locator(_) => false,
+            Test::Position(_) | Test::Locator(_) | Test::Prints(_) => false,
         }
     };
     // Usually every test reads back: one parse shows it.
@@ -1504,7 +1604,7 @@ mod tests {
             (at(false, true, true, true), "ibid-loc"),
         ];
         for (place, printed) in places {
-            let placed = styles.placed(&copy, place, None);
+            let placed = styles.placed(&copy, book, place, None);
             let mut positions = 0;
             visit_branches(&placed, &mut |b| positions += b.position.iter().len());
             assert_eq!(positions, 0, "{place:?}");
@@ -1525,8 +1625,8 @@ mod tests {
         // The same copy for the same place.
         let place = places[0].0;
         assert!(Arc::ptr_eq(
-            &styles.placed(&copy, place, None),
-            &styles.placed(&copy, place, None)
+            &styles.placed(&copy, book, place, None),
+            &styles.placed(&copy, book, place, None)
         ));
     }
 
@@ -1699,6 +1799,72 @@ mod tests {
     }
 
     #[test]
+    fn what_prints_nothing_for_a_work_is_quieted_in_its_placed_copies() {
+        let works = hayagriva::io::from_yaml_str(
+            r#"
+plain: {type: book, title: Harbours, author: "Orme, Clara"}
+edition: {type: book, title: Harbours, author: "Orme, Clara", edition: 2}
+spaces: {type: book, title: Harbours, author: "Orme, Clara", note: " "}
+"#,
+        )
+        .expect("parses");
+        let layout = r#"<group delimiter=", ">
+            <text variable="title"/>
+            <group delimiter=" "><text term="edition" form="short"/><number variable="edition"/></group>
+            <group><text term="in"/><text macro="container"/></group>
+            <text macro="translators"/>
+            <group delimiter=" "><text value="note:"/><text variable="note"/></group>
+            <group><text value="always"/></group>
+        </group>"#;
+        let macros = r#"<macro name="container"><text variable="container-title"/></macro>
+            <macro name="translators"><names variable="translator"/></macro>"#;
+        let styles = WorkStyles::new(style_with(layout, macros));
+        let place = Place {
+            first: true,
+            ibid: false,
+            other_locator: false,
+            near_note: false,
+        };
+        let locales = hayagriva::archive::locales();
+        let cite = |style: &IndependentStyle, entry: &Entry| {
+            let item = CitationItem::with_entry(entry);
+            let request = CitationRequest::new(vec![item], style, None, &locales, None);
+            to_html(&hayagriva::standalone_citation(request))
+        };
+        // The children left in the layout's group, and the elements in all.
+        let shape = |style: &IndependentStyle| {
+            let Some(LayoutRenderingElement::Group(group)) = style.citation.layout.elements.first()
+            else {
+                panic!("the layout is a group");
+            };
+            let mut elements = 0;
+            visit_elements(style, &mut |_| elements += 1);
+            (group.children.len(), elements)
+        };
+        let mut shapes = Vec::new();
+        for key in ["plain", "edition", "spaces"] {
+            let entry = works.get(key).expect("in the works");
+            let placed = styles.placed(&styles.for_entry(entry), entry, place, None);
+            assert_eq!(cite(&placed, entry), cite(&styles.style, entry), "{key}");
+            shapes.push(shape(&placed));
+        }
+        let written = shape(&styles.style);
+        // The plain book: the edition's and the container's groups become one
+        // empty variable each, the translators' call goes, the note's group
+        // becomes an empty variable.
+        assert_eq!(shapes[0].0, written.0 - 1);
+        assert!(shapes[0].1 < written.1 - 6, "{:?} {written:?}", shapes[0]);
+        // A work with an edition keeps that group.
+        assert!(shapes[1].1 > shapes[0].1);
+        // A note of spaces has no value to a test, but prints: its group stays.
+        assert!(shapes[2].1 > shapes[0].1);
+        let spaces = works.get("spaces").unwrap();
+        assert!(cite(&styles.style, spaces).contains("note:"));
+        let test = r#"<choose><if variable="note"><text value="a note"/></if></choose>"#;
+        assert_eq!(cite(&style_with(test, ""), spaces), "");
+    }
+
+    #[test]
     fn a_placed_copy_answers_the_locator_kind_and_tells_whether_a_range_reads_apart() {
         let library = hayagriva::io::from_biblatex_str(WORKS).expect("parses");
         let book = library.get("book").expect("in WORKS");
@@ -1727,13 +1893,13 @@ mod tests {
             );
             to_html(&hayagriva::standalone_citation(request))
         };
-        let pages = styles.placed(&copy, place, Some(Locator::Page));
+        let pages = styles.placed(&copy, book, place, Some(Locator::Page));
         let mut locator_tests = 0;
         visit_branches(&pages, &mut |b| locator_tests += b.locator.iter().len());
         assert_eq!(locator_tests, 0);
         assert!(!styles.tells_plural(&pages));
         assert_eq!(cite(&pages, Locator::Page, "33–35"), "33–35");
-        let chapters = styles.placed(&copy, place, Some(Locator::Chapter));
+        let chapters = styles.placed(&copy, book, place, Some(Locator::Chapter));
         assert!(
             styles.tells_plural(&chapters),
             "its label reads chap. or chaps."
@@ -1743,7 +1909,7 @@ mod tests {
         let numeric = r#"<choose><if is-numeric="locator"><text value="n"/></if></choose>"#;
         let styles = WorkStyles::new(style_with(numeric, ""));
         let copy = styles.for_entry(book);
-        assert!(styles.tells_plural(&styles.placed(&copy, place, Some(Locator::Page))));
+        assert!(styles.tells_plural(&styles.placed(&copy, book, place, Some(Locator::Page))));
     }
 
     #[test]
