@@ -854,7 +854,7 @@ pub fn load(
     cite_style.bibliography = None;
     let mut list_style = style.clone();
     list_style.citation.layout.elements.clear();
-    let list_styles = WorkStyles::new(list_style);
+    let list_styles = WorkStyles::for_lists(list_style);
     let stand_in_entry = hayagriva::Entry::new("quire-stand-in", hayagriva::types::EntryType::Misc);
     let stand_in_style = stand_in_style(&cite_style);
     let cite_styles = WorkStyles::new(cite_style);

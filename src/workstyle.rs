@@ -124,6 +124,11 @@ pub struct WorkStyles {
     plural: Mutex<HashMap<usize, bool>>,
     /// Copies for citations at one place (see `PlacedKey`).
     placed: Mutex<HashMap<PlacedKey, Arc<IndependentStyle>>>,
+    /// Whether the copies are for reference lists only: then what prints
+    /// nothing for any of their works is quieted (see `silent`). A copy for
+    /// citations may format a citation of one part of a work (its author,
+    /// its year), where what prints differs.
+    for_lists: bool,
 }
 
 /// A copy for citations at a place: the copy it is made from (its address:
@@ -184,9 +189,10 @@ impl Tests {
         let mut vars = HashSet::new();
         visit_elements(style, &mut |element| mentions(element, &mut vars));
         let first_note = Variable::Number(NumberVariable::FirstReferenceNoteNumber);
-        // The fields the elements print, to find those that print nothing.
+        // The fields the elements print, to find those that print nothing
+        // (see `silent`).
         let asked = tests.len();
-        visit_elements(style, &mut |element| {
+        reachable(style, layouts(style), |element| {
             for test in printed_field(element) {
                 if !tests.contains(&test) {
                     tests.push(test);
@@ -228,6 +234,15 @@ impl WorkStyles {
             told: Mutex::default(),
             plural: Mutex::default(),
             placed: Mutex::default(),
+            for_lists: false,
+        }
+    }
+
+    /// The copies of `style` for reference lists (see `for_lists`).
+    pub fn for_lists(style: IndependentStyle) -> Self {
+        WorkStyles {
+            for_lists: true,
+            ..WorkStyles::new(style)
         }
     }
 
@@ -395,7 +410,20 @@ impl WorkStyles {
         if let Some(style) = self.decided_for.lock().expect("not poisoned").get(holds) {
             return Arc::clone(style);
         }
-        let style = self.decide_for(holds);
+        let mut style = self.decide_for(holds);
+        if self.for_lists {
+            // A field none of the works has, or all have, is settled.
+            let tests = self.tests();
+            let agreed = |test: Test| {
+                let at = tests.at(test)?;
+                let first = holds.first()?[at];
+                holds.iter().all(|h| h[at] == first).then_some(first)
+            };
+            let mut quieted = (*style).clone();
+            silent::quiet(&mut quieted, &agreed);
+            keep_reachable_macros(&mut quieted);
+            style = Arc::new(quieted);
+        }
         let mut decided_for = self.decided_for.lock().expect("not poisoned");
         Arc::clone(decided_for.entry(holds.to_vec()).or_insert(style))
     }
@@ -1650,7 +1678,7 @@ mod tests {
     }
 
     #[test]
-    fn a_list_decided_for_its_works_is_the_list_the_style_gives() {
+    fn a_list_decided_and_quieted_for_its_works_is_the_list_the_style_gives() {
         let library = hayagriva::io::from_biblatex_str(WORKS).expect("parses");
         let all: Vec<&Entry> = library.iter().collect();
         let books: Vec<&Entry> = ["book", "book2", "bare", "edited"]
@@ -1658,7 +1686,12 @@ mod tests {
             .map(|k| library.get(k).expect("in WORKS"))
             .collect();
         let locales = hayagriva::archive::locales();
-        let mut decided = 0;
+        let size = |style: &IndependentStyle| {
+            let mut elements = 0;
+            visit_elements(style, &mut |_| elements += 1);
+            elements
+        };
+        let (mut decided, mut quieted) = (0, 0);
         for archived_style in ArchivedStyle::all() {
             let Style::Independent(mut style) = archived_style.get() else {
                 continue;
@@ -1669,10 +1702,12 @@ mod tests {
             // As reference lists are made: citations carry the works only.
             style.citation.layout.elements.clear();
             let name = archived_style.names()[0];
-            let styles = WorkStyles::new(style.clone());
-            for works in [&all, &books] {
+            let styles = WorkStyles::for_lists(style.clone());
+            let unquieted = WorkStyles::new(style.clone());
+            for works in [&all[..], &books[..], &books[..1]] {
                 let own = styles.for_works(works);
                 decided += usize::from(!Arc::ptr_eq(&own, &styles.style));
+                quieted += usize::from(size(&own) < size(&unquieted.for_works(works)));
                 let (decided_list, written_list) = (
                     listed(&locales, &own, works),
                     listed(&locales, &style, works),
@@ -1681,6 +1716,8 @@ mod tests {
             }
         }
         assert!(decided > 100, "lists were decided ({decided})");
+        // What none of the works has goes from the copy.
+        assert!(quieted > 50, "lists were quieted ({quieted})");
     }
 
     #[test]

@@ -304,9 +304,9 @@ fn always_empty() -> LayoutRenderingElement {
     })
 }
 
-/// Replaces, in the citation's layout and the macros of `style`, the
-/// elements among a group's or a branch's children that print nothing for
-/// the work whose probe gave `answer` (see the module's comment).
+/// Replaces, in the layouts and the macros of `style`, the elements among a
+/// group's or a branch's children that print nothing for the works whose
+/// probes gave `answer` (see the module's comment).
 pub(super) fn quiet(style: &mut IndependentStyle, answer: &impl Fn(Test) -> Option<bool>) {
     // Read from the style as it was: what replaces an element reads the same.
     let macros = style.macros.clone();
@@ -317,7 +317,9 @@ pub(super) fn quiet(style: &mut IndependentStyle, answer: &impl Fn(Test) -> Opti
         read_macros: HashMap::new(),
         answer,
     };
-    for element in &mut style.citation.layout.elements {
+    let bibliography = style.bibliography.as_mut().map(|b| &mut b.layout.elements);
+    let layouts = std::iter::once(&mut style.citation.layout.elements).chain(bibliography);
+    for element in layouts.flatten() {
         quiet_inside(element, &mut reader);
     }
     for mac in &mut style.macros {
