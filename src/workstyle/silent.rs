@@ -18,7 +18,9 @@
 //! branches read differently, a name list that may print, and anything that
 //! depends on the citation rather than the work. A variable empty for the
 //! work stays empty in every citation of it (a substitute only empties more),
-//! so an element found silent is silent wherever the copy is used.
+//! so an element found silent is silent wherever the copy is used. A
+//! reference list's copy is quieted the same way, with the answers all its
+//! works give alike.
 
 use super::{always_taken, depends_on_citation, has_effects, Test};
 use hayagriva::citationberg::taxonomy::{DateVariable, StandardVariable, Variable};
@@ -134,7 +136,8 @@ impl Reading {
     }
 }
 
-/// Reads elements for one work, with the answers the work's probe gave.
+/// Reads elements for a work (or the works of a list), with the answers
+/// its probe gave.
 struct Reader<'s, A> {
     macros: HashMap<&'s str, &'s [LayoutRenderingElement]>,
     read_macros: HashMap<&'s str, Reading>,
