@@ -77,6 +77,9 @@ pub struct Bibliography {
     /// The style without its citation layout, and its copies decided for
     /// the works of a reference list.
     list_styles: WorkStyles,
+    /// The style whole, and its copies decided for the works of a reference
+    /// list of namesakes (told apart only where their citations are formatted).
+    whole_styles: WorkStyles,
     /// For each cited work, the other cited works whose first author has the
     /// same family name, those first cited before it and those after: they
     /// are cited around it when its forms are made, in the series' order, so
@@ -855,6 +858,7 @@ pub fn load(
     let mut list_style = style.clone();
     list_style.citation.layout.elements.clear();
     let list_styles = WorkStyles::for_lists(list_style);
+    let whole_styles = WorkStyles::for_lists(style.clone());
     let stand_in_entry = hayagriva::Entry::new("quire-stand-in", hayagriva::types::EntryType::Misc);
     let stand_in_style = stand_in_style(&cite_style);
     let cite_styles = WorkStyles::new(cite_style);
@@ -863,6 +867,7 @@ pub fn load(
         stand_in_style,
         cite_styles,
         list_styles,
+        whole_styles,
         forms: Mutex::default(),
         store,
         namesakes_hash: 0,
@@ -1028,14 +1033,11 @@ fn format_references(bib: &Bibliography, keys: &[&str]) -> Vec<Reference> {
     // Only the list is wanted: with an empty citation layout, formatting the
     // citations that carry the works to the driver costs nothing. But works
     // of namesakes are told apart ("1967a") only when citations are formatted.
-    let decided;
-    let style: &IndependentStyle = match bib.namesakes.is_empty() {
-        true => {
-            decided = bib.list_styles.for_works(&entries);
-            &decided
-        }
-        false => &bib.style,
+    let decided = match bib.namesakes.is_empty() {
+        true => bib.list_styles.for_works(&entries),
+        false => bib.whole_styles.for_works(&entries),
     };
+    let style: &IndependentStyle = &decided;
     if bib.lists_work_by_work() {
         return list_work_by_work(bib, style, &entries);
     }
