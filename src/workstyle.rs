@@ -1516,6 +1516,21 @@ mod tests {
 
     /// A style with `layout` as its citation layout, `macros` beside it, and
     /// `options` on its `<name>`s.
+    /// A work's first citation.
+    const FIRST: Place = Place {
+        first: true,
+        ibid: false,
+        other_locator: false,
+        near_note: false,
+    };
+
+    /// How many elements `style` holds, in its layouts and macros.
+    fn size(style: &IndependentStyle) -> usize {
+        let mut elements = 0;
+        visit_elements(style, &mut |_| elements += 1);
+        elements
+    }
+
     fn style_with(layout: &str, macros: &str) -> IndependentStyle {
         IndependentStyle::from_xml(&format!(
             r#"<?xml version="1.0" encoding="utf-8"?>
@@ -1686,11 +1701,6 @@ mod tests {
             .map(|k| library.get(k).expect("in WORKS"))
             .collect();
         let locales = hayagriva::archive::locales();
-        let size = |style: &IndependentStyle| {
-            let mut elements = 0;
-            visit_elements(style, &mut |_| elements += 1);
-            elements
-        };
         let (mut decided, mut quieted) = (0, 0);
         for archived_style in ArchivedStyle::all() {
             let Style::Independent(mut style) = archived_style.get() else {
@@ -1856,12 +1866,7 @@ spaces: {type: book, title: Harbours, author: "Orme, Clara", note: " "}
         let macros = r#"<macro name="container"><text variable="container-title"/></macro>
             <macro name="translators"><names variable="translator"/></macro>"#;
         let styles = WorkStyles::new(style_with(layout, macros));
-        let place = Place {
-            first: true,
-            ibid: false,
-            other_locator: false,
-            near_note: false,
-        };
+        let place = FIRST;
         let locales = hayagriva::archive::locales();
         let cite = |style: &IndependentStyle, entry: &Entry| {
             let item = CitationItem::with_entry(entry);
@@ -1874,9 +1879,7 @@ spaces: {type: book, title: Harbours, author: "Orme, Clara", note: " "}
             else {
                 panic!("the layout is a group");
             };
-            let mut elements = 0;
-            visit_elements(style, &mut |_| elements += 1);
-            (group.children.len(), elements)
+            (group.children.len(), size(style))
         };
         let mut shapes = Vec::new();
         for key in ["plain", "edition", "spaces"] {
@@ -1912,12 +1915,7 @@ spaces: {type: book, title: Harbours, author: "Orme, Clara", note: " "}
         </group>"#;
         let styles = WorkStyles::new(style_with(layout, ""));
         let copy = styles.for_entry(book);
-        let place = Place {
-            first: true,
-            ibid: false,
-            other_locator: false,
-            near_note: false,
-        };
+        let place = FIRST;
         let locales = hayagriva::archive::locales();
         let cite = |style: &IndependentStyle, kind, value| {
             let locator = Some(SpecificLocator(kind, LocatorPayload::Str(value)));
